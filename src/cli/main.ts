@@ -1,0 +1,31 @@
+/** The commander program: one file per command. Exit codes: 0 ran, 1 a --fail-on finding, 2 nothing readable or bad arguments. */
+import { Command, CommanderError } from 'commander';
+import { eventsCommand } from './events.js';
+import { statsCommand } from './stats.js';
+
+export function program(): Command {
+  const p = new Command('cqlog')
+    .description('Forensics for the Conquest DICOM server operator log (serverstatus.log, PacsTrouble.log, logs/*.zip)')
+    .version('0.1.0')
+    .showHelpAfterError();
+  p.addCommand(eventsCommand());
+  p.addCommand(statsCommand());
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const p = program();
+  p.exitOverride();
+  for (const c of p.commands) c.exitOverride();
+  try {
+    await p.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    throw err;
+  }
+  const ran = p.commands.find((c) => c.getOptionValue('exitCode') !== undefined);
+  return (ran?.getOptionValue('exitCode') as number | undefined) ?? 0;
+}

@@ -1,0 +1,162 @@
+/**
+ * The message catalog: all rows, compiled once into a dispatch table keyed on the first three
+ * characters of each row's literal start, so a line is tested against a handful of patterns
+ * rather than all of them.
+ */
+import type { Fields } from '../event.js';
+import type { CatalogRow } from './types.js';
+import { setValue } from './values.js';
+import { associationRows } from './rows/association.js';
+import { moveRows } from './rows/move.js';
+import { storageRows } from './rows/storage.js';
+import { consistencyRows } from './rows/consistency.js';
+import { virtualRows } from './rows/virtual.js';
+import { systemRows } from './rows/system.js';
+import { converterRows } from './rows/converter.js';
+import { databaseRows } from './rows/database.js';
+import { miscRows } from './rows/misc.js';
+
+export type { CatalogRow } from './types.js';
+export { FALLBACK_KINDS } from './types.js';
+
+/** Every row, in priority order: within a dispatch bucket the first row that matches wins. */
+export const CATALOG: readonly CatalogRow[] = [
+  ...associationRows,
+  ...moveRows,
+  ...storageRows,
+  ...consistencyRows,
+  ...virtualRows,
+  ...converterRows,
+  ...databaseRows,
+  ...systemRows,
+  ...miscRows,
+];
+
+interface CompiledRow {
+  row: CatalogRow;
+  literal: string;
+  groups: [string, NonNullable<CatalogRow['values']>[string]][];
+}
+
+/** The literal text every match of an anchored pattern must start with (may be ''). */
+export function literalStart(re: RegExp): string {
+  const src = re.source;
+  if (!src.startsWith('^')) return '';
+  let out = '';
+  for (let i = 1; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') {
+      const n = src[i + 1];
+      if (n === undefined) break;
+      if (/[dDwWsSbBnrtfv0-9xuckp]/.test(n)) {
+        if (n === 't') {
+          out += '\t';
+          i++;
+          continue;
+        }
+        break;
+      }
+      out += n;
+      i++;
+      continue;
+    }
+    if ('.[]()*+?{}|^$'.includes(c)) {
+      // A quantifier applies to the previous char: drop it when it can repeat zero times.
+      if ((c === '?' || c === '*' || c === '{') && out.length > 0) out = out.slice(0, -1);
+      break;
+    }
+    out += c;
+  }
+  return re.flags.includes('i') ? '' : out;
+}
+
+const KEY_LEN = 3;
+function keyOf(s: string): string {
+  return s.length >= KEY_LEN ? s.slice(0, KEY_LEN) : s;
+}
+
+class Classifier {
+  private readonly buckets = new Map<string, CompiledRow[]>();
+  private readonly loose: CompiledRow[] = [];
+
+  constructor(rows: readonly CatalogRow[]) {
+    for (const row of rows) {
+      const names = row.pattern.source.match(/\(\?<([A-Za-z_]\w*)>/g)?.map((g) => g.slice(3, -1)) ?? [];
+      const compiled: CompiledRow = {
+        row,
+        literal: literalStart(row.pattern),
+        groups: names.map((n) => [n, row.values?.[n] ?? 'string']),
+      };
+      if (compiled.literal.length >= KEY_LEN) {
+        const k = keyOf(compiled.literal);
+        let b = this.buckets.get(k);
+        if (!b) this.buckets.set(k, (b = []));
+        b.push(compiled);
+      } else {
+        this.loose.push(compiled);
+      }
+    }
+  }
+
+  /** The row matching a message (leading blanks already removed), or null. */
+  find(body: string, firstLine: string): { row: CatalogRow; match: RegExpExecArray; compiled: CompiledRow } | null {
+    const bucket = this.buckets.get(keyOf(firstLine));
+    if (bucket) {
+      for (const c of bucket) {
+        if (!firstLine.startsWith(c.literal)) continue;
+        const m = c.row.pattern.exec(c.row.multiline ? body : firstLine);
+        if (m) return { row: c.row, match: m, compiled: c };
+      }
+    }
+    for (const c of this.loose) {
+      if (c.literal.length > 0 && !firstLine.startsWith(c.literal)) continue;
+      const m = c.row.pattern.exec(c.row.multiline ? body : firstLine);
+      if (m) return { row: c.row, match: m, compiled: c };
+    }
+    return null;
+  }
+}
+
+let classifier: Classifier | null = null;
+function getClassifier(): Classifier {
+  return (classifier ??= new Classifier(CATALOG));
+}
+
+export interface Classification {
+  kind: string;
+  fields: Fields;
+  row: CatalogRow | null;
+}
+
+/** Strips the blanks the GUI or dgate put before a message (`\tCalling…`, ` *** Restarted…`). */
+function stripLead(s: string): string {
+  const c = s.charCodeAt(0);
+  return c === 9 || c === 32 ? s.replace(/^[\t ]+/, '') : s;
+}
+
+/** Classifies one message text (prefix removed). Unmatched `***` lines are `error`; others `unknown`. */
+export function classify(text: string, wantFields = true): Classification {
+  const body = stripLead(text);
+  if (body.length === 0) return { kind: 'blank', fields: {}, row: null };
+  const nl = body.indexOf('\n');
+  const firstLine = nl === -1 ? body : body.slice(0, nl);
+  const hit = getClassifier().find(body, firstLine);
+  if (hit) {
+    const fields: Fields = {};
+    if (wantFields) {
+      const groups = hit.match.groups ?? {};
+      for (const [name, kind] of hit.compiled.groups) setValue(fields, name, kind, groups[name]);
+    }
+    return { kind: hit.row.kind, fields, row: hit.row };
+  }
+  // Reference §1.1 step 5 / §5: any other line containing *** is an error (it is also in PacsTrouble.log).
+  if (firstLine.includes('***')) return { kind: 'error', fields: wantFields ? { message: firstLine.replace(/^\*+\s*/, '') } : {}, row: null };
+  return { kind: 'unknown', fields: {}, row: null };
+}
+
+/** Every kind the catalog can produce, with the fallbacks. */
+export function allKinds(): string[] {
+  const kinds = new Set<string>(['blank', 'error', 'unknown']);
+  for (const r of CATALOG) kinds.add(r.kind);
+  return [...kinds].sort();
+}

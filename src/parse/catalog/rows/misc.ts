@@ -1,0 +1,66 @@
+/** Other lines a real serverstatus.log commonly holds: reference §5. */
+import type { CatalogRow } from '../types.js';
+
+export const miscRows: CatalogRow[] = [
+  {
+    kind: 'freestore',
+    description: 'Free space on a MAG device when a file name is made (debug)',
+    ref: '§5',
+    logger: 'D',
+    pattern: /^FreeStore Left (?<freeMb>-?\d+) on (?<path>.*)$/,
+    values: { freeMb: 'int' },
+    samples: [{ line: 'Fri Nov 27 19:36:29 2026 FreeStore Left 79790 on /opt/conquest/data/', fields: { freeMb: 79790, path: '/opt/conquest/data/' } }],
+  },
+  {
+    kind: 'dicom-dump',
+    description: 'One element of a DICOM object dump (debug, DebugLevel>=2)',
+    ref: '§5',
+    logger: 'D',
+    pattern: /^(?<depth>>*)(?<group>[0-9a-fA-F]{4}),(?<element>[0-9a-fA-F]{4}) +(?<length>\d+) (?<vr>[A-Z?]{2}) (?<name>\S+) *(?<value>.*)$/,
+    values: { length: 'int' },
+    samples: [{ line: '0010,0020     10 LO PatientID              123456782 ', fields: { group: '0010', element: '0020', vr: 'LO', name: 'PatientID' } }],
+  },
+  {
+    kind: 'prefetch',
+    description: 'Prefetching of a patient started or finished',
+    ref: '§5',
+    logger: 'N',
+    pattern: /^(?:Prefetching patient (?<patientId>.*)|Prefetch done: read (?<images>\d+) images \((?<mb>\d+) MB\) in (?<seconds>\d+) s)$/,
+    values: { images: 'int', mb: 'int', seconds: 'int' },
+    samples: [{ line: 'Prefetching patient 12345678', fields: { patientId: '12345678' } }],
+  },
+  {
+    kind: 'script-ae-error',
+    description: 'dicommove/preretrieve could not find or reach an AE',
+    ref: '§2.10 dgate.cpp:12021, 11796',
+    logger: 'N',
+    pattern: /^\*\*\*(?<script>dicommove|preretrieve): (?<problem>AE not found|could not connect to AE): ?(?<ae>.*)$/,
+    values: { ae: 'trim' },
+    samples: [{ line: '***dicommove: AE not found: WS9', fields: { script: 'dicommove', ae: 'WS9' } }],
+  },
+  {
+    kind: 'regen',
+    description: 'Database regeneration progress',
+    ref: '§5',
+    logger: 'N',
+    pattern: /^(?<fatal>\*\*\*)?(?:\[Regen\] (?<path>.*) -(?<result>SUCCESS|FAILED.*)|Regen directory = (?<directory>.*))$/,
+    values: { fatal: 'flag' },
+    samples: [{ line: '[Regen] D:\\data\\x.dcm -SUCCESS', fields: { result: 'SUCCESS' } }],
+  },
+  {
+    kind: 'multi-valued-query-warning',
+    description: 'A query on a multi-valued item cannot test individual values',
+    ref: '§5',
+    logger: 'N',
+    pattern: /^warning: query for this multi-valued item \((?<item>.*)\) will not test individual values$/,
+    samples: [{ line: 'warning: query for this multi-valued item (ModalitiesInStudy) will not test individual values', fields: { item: 'ModalitiesInStudy' } }],
+  },
+  {
+    kind: 'deleting-image-file',
+    description: 'A delete command removes an image file or a patient/study/series',
+    ref: '§5 dgate.cpp:2310-2501',
+    logger: 'N',
+    pattern: /^Deleting (?<what>image|patient|study|series|studies on date|database entries for (?:patient|study|series|studies on date))(?: from)?: (?<target>.*)$/,
+    samples: [{ line: 'Deleting patient: 123456782', fields: { what: 'patient', target: '123456782' } }],
+  },
+];

@@ -1,0 +1,162 @@
+/**
+ * The ingest pipeline: paths → sources → byte lines → events. Every command reads its input
+ * through here. Memory is bounded by the read chunk, the longest line kept and the held GUI lines.
+ */
+import { promises as fsp } from 'node:fs';
+import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
+import { LineSplitter, looksBinary } from '../source/lines.js';
+import { resolveInputs } from '../source/resolve.js';
+import { fileChunks, gzipChunks, openZipSource, stdinChunks } from '../source/read.js';
+import { parseDicomIni } from '../source/ini.js';
+import type { ConquestConfig, SourceSpec } from '../source/types.js';
+
+export type Encoding = 'latin1' | 'utf8';
+
+export interface IngestOptions extends AssembleOptions {
+  encoding?: Encoding;
+}
+
+export interface SourceSummary {
+  source: string;
+  bytes: number;
+  lines: number;
+  events: number;
+  unknown: number;
+  problems: number;
+  /** False when nothing of it could be read. */
+  readable: boolean;
+}
+
+export interface IngestResult {
+  sources: SourceSummary[];
+  configs: ConquestConfig[];
+  problems: InputProblem[];
+}
+
+export interface EventSink {
+  (e: LogEvent): void;
+}
+
+/** Called after each chunk so a slow consumer (a pipe) can apply backpressure. */
+export type ChunkHook = () => Promise<void> | void;
+
+/** Problems kept in the result for summaries; all are passed to the sink as they come. */
+const MAX_KEPT_PROBLEMS = 1000;
+
+export async function readEvents(
+  paths: string[],
+  opts: IngestOptions,
+  onEvent: EventSink,
+  onProblem: ProblemSink,
+  afterChunk?: ChunkHook,
+): Promise<IngestResult> {
+  const result: IngestResult = { sources: [], configs: [], problems: [] };
+  const summaries = new Map<string, SourceSummary>();
+  const problem: ProblemSink = (p) => {
+    if (result.problems.length < MAX_KEPT_PROBLEMS) result.problems.push(p);
+    const s = summaries.get(p.source);
+    if (s) s.problems++;
+    onProblem(p);
+  };
+  const resolved = await resolveInputs(paths, problem);
+  for (const ini of resolved.iniFiles) {
+    try {
+      result.configs.push(parseDicomIni(await fsp.readFile(ini.path, 'latin1'), ini.name));
+    } catch (err) {
+      problem({ source: ini.name, message: `cannot read dicom.ini (${(err as Error).message})` });
+    }
+  }
+  const readOne = async (spec: SourceSpec, chunks: () => AsyncIterable<Buffer>): Promise<void> => {
+    const summary: SourceSummary = { source: spec.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 0, readable: false };
+    summaries.set(spec.name, summary);
+    result.sources.push(summary);
+    await readSource(spec, chunks, opts, summary, onEvent, problem, afterChunk);
+  };
+  for (const item of resolved.items) {
+    if (item.type === 'zip') {
+      const zip = await openZipSource(item, problem);
+      if (!zip) {
+        result.sources.push({ source: item.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 1, readable: false });
+        continue;
+      }
+      try {
+        if (zip.ini !== null) result.configs.push(parseDicomIni(zip.ini, `${item.name}!dicom.ini`));
+        if (zip.logs.length === 0) problem({ source: item.name, message: 'zip holds no *.log entry' });
+        for (const { spec, entry } of zip.logs) await readOne(spec, () => zip.chunks(entry));
+      } finally {
+        zip.close();
+      }
+      continue;
+    }
+    if (item.type === 'file') await readOne(item, () => fileChunks(item.path));
+    else if (item.type === 'gzip') await readOne(item, () => gzipChunks(item.path));
+    else if (item.type === 'stdin') await readOne(item, () => stdinChunks());
+  }
+  return result;
+}
+
+async function readSource(
+  spec: SourceSpec,
+  chunks: () => AsyncIterable<Buffer>,
+  opts: IngestOptions,
+  summary: SourceSummary,
+  onEvent: EventSink,
+  onProblem: ProblemSink,
+  afterChunk?: ChunkHook,
+): Promise<void> {
+  const utf8 = opts.encoding === 'utf8';
+  let badUtf8Reported = false;
+  const assembler = new EventAssembler(
+    spec.name,
+    opts,
+    (e) => {
+      summary.events++;
+      if (e.kind === 'unknown') summary.unknown++;
+      onEvent(e);
+    },
+    onProblem,
+  );
+  const splitter = new LineSplitter(
+    spec.name,
+    (buf, start, end, offset, lineNo) => {
+      let s = utf8 ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end);
+      if (utf8 && !badUtf8Reported && s.includes('\uFFFD') && buf.subarray(start, end).indexOf('\uFFFD', 0, 'utf8') === -1) {
+        badUtf8Reported = true;
+        onProblem({ source: spec.name, line: lineNo, offset, message: 'invalid UTF-8; bad bytes shown as U+FFFD (the default latin1 reading keeps every byte)' });
+      }
+      if (s.indexOf('\0') !== -1) s = s.replace(/\0/g, '');
+      assembler.line(s, offset, lineNo);
+    },
+    onProblem,
+  );
+  let first = true;
+  try {
+    for await (const chunk of chunks()) {
+      if (first) {
+        first = false;
+        const bin = looksBinary(chunk);
+        if (bin.binary) {
+          onProblem({ source: spec.name, offset: bin.offset, message: 'binary content, not a text log; skipped' });
+          return;
+        }
+      }
+      summary.readable = true;
+      splitter.push(chunk);
+      summary.bytes = splitter.bytes;
+      if (afterChunk) await afterChunk();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    onProblem({ source: spec.name, offset: splitter.bytes, message: `read stopped: ${why}; kept what was read before` });
+    first = false;
+  }
+  // An empty file is readable; one that failed before its first byte is not.
+  if (first) summary.readable = true;
+  splitter.end();
+  assembler.end();
+  summary.lines = splitter.lines;
+  summary.bytes = splitter.bytes;
+  if (afterChunk) await afterChunk();
+}
