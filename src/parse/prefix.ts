@@ -161,7 +161,7 @@ export function parsePrefix(s: string): ParsedPrefix {
       if (w >= 0) return { shape: 'win', time: winTime(s, at), pacsName: name, msg: s.slice(w) };
       const c = matchCtime(s, at);
       if (c >= 0) return { shape: 'ctime', time: ctimeTime(s, at), pacsName: name, msg: s.slice(c) };
-      return { shape: 'none', time: null, pacsName: name, msg: s.slice(at) };
+      // `[Regen] …`, `[lua] …`: a bracketed word without a timestamp after it is part of the message.
     }
     return { shape: 'none', time: null, msg: s };
   }

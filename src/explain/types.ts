@@ -1,0 +1,90 @@
+/**
+ * The shape of `cqlog analyze --json` (issue 3, item 7). Reports (issue 6) and alerts (issue 4)
+ * embed these objects unchanged.
+ */
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+export type CauseId =
+  | 'phantom-from-failed-retrieve'
+  | 'patient-id-changed-at-source'
+  | 'series-reused-across-studies'
+  | 'image-moved-across-series'
+  | 'unexplained';
+
+/** One log line an explanation relied on. */
+export interface Evidence {
+  source: string;
+  line: number;
+  time: string | null;
+  kind: string;
+  text: string;
+  /** Why this line matters, in a few words (e.g. "the failed retrieve"). */
+  role?: string;
+}
+
+export interface Collision {
+  /** Stable id: derived from (table, key, old, refused). */
+  id: string;
+  table: string;
+  column: string;
+  key: { column: string; value: string };
+  studyUid: string | null;
+  oldValue: string;
+  refusedValue: string;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  /** Refused objects, a PacsTrouble.log copy of the same line within 2 s counted once. */
+  refusals: number;
+  cause: CauseId;
+  confidence: Confidence;
+  explanation: string;
+  oldLooksLikeBsn: boolean;
+  refusedLooksLikeBsn: boolean;
+  resolvedAt: string | null;
+  resolvedHow: string | null;
+  /** Series UIDs from the `***Error saving to SQL` lines of the refused objects. */
+  seriesUids: string[];
+  evidence: Evidence[];
+  remediation: string[];
+}
+
+export interface Warning {
+  id: string;
+  kind: 'phantom-risk';
+  time: string | null;
+  source: string;
+  line: number;
+  text: string;
+  requestingAe: string | null;
+  destinationAe: string | null;
+  imageCount: number;
+  patientFolder: string | null;
+  patientFolderLooksLikeBsn: boolean | null;
+  evidence: Evidence[];
+}
+
+export interface InputSummary {
+  source: string;
+  lines: number;
+  events: number;
+  unknown: number;
+  problems: number;
+}
+
+export interface SitePatientIdShape {
+  /** How many distinct patient folders were seen in `Written file` lines. */
+  samples: number;
+  /** Most common length, and whether all-digit IDs dominate. */
+  length: number | null;
+  digitsOnly: boolean;
+  prefix: string | null;
+  description: string;
+}
+
+export interface AnalysisResult {
+  collisions: Collision[];
+  warnings: Warning[];
+  inputs: InputSummary[];
+  site: SitePatientIdShape;
+}

@@ -1,0 +1,37 @@
+/** Shared test helpers: paths to the genuine Conquest logs and a CLI runner. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Genuine dgate logs (../shared/dgate-real), used by path as the brief asks. */
+export const REAL = path.resolve(ROOT, '..', 'shared', 'dgate-real');
+export const FORMATS_TSV = path.resolve(ROOT, '..', 'shared', 'conquest-log-formats.tsv');
+export const SAMPLES = path.join(ROOT, 'samples');
+export const BIN = path.join(ROOT, 'bin', 'cqlog.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (npm test builds first) and never through a shell. */
+export function runCli(args: string[], opts: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    input: opts.input,
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Parses NDJSON output. */
+export function ndjson<T = Record<string, unknown>>(s: string): T[] {
+  return s
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
