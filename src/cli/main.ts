@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { eventsCommand } from './events.js';
 import { statsCommand } from './stats.js';
+import { analyzeCommand } from './analyze.js';
 
 export function program(): Command {
   const p = new Command('cqlog')
@@ -10,6 +11,7 @@ export function program(): Command {
     .showHelpAfterError();
   p.addCommand(eventsCommand());
   p.addCommand(statsCommand());
+  p.addCommand(analyzeCommand());
   return p;
 }
 

@@ -1,0 +1,146 @@
+/** `cqlog analyze [paths…]`: every collision explained with evidence, and the open phantom-risk warnings. */
+import { Command, Option } from 'commander';
+import { analyzePaths } from '../correlate/engine.js';
+import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
+import { redactAnalysis } from '../report/redactAnalysis.js';
+import { addReadOptions, problemPrinter, type ReadOptions } from './common.js';
+import { useColor } from './output.js';
+
+interface AnalyzeOptions extends ReadOptions {
+  json?: boolean;
+  markdown?: boolean;
+  redact?: boolean;
+  failOn?: 'collision' | 'warning';
+}
+
+const C = {
+  red: (s: string, on: boolean) => (on ? `\x1b[31m${s}\x1b[0m` : s),
+  yellow: (s: string, on: boolean) => (on ? `\x1b[33m${s}\x1b[0m` : s),
+  green: (s: string, on: boolean) => (on ? `\x1b[32m${s}\x1b[0m` : s),
+  bold: (s: string, on: boolean) => (on ? `\x1b[1m${s}\x1b[0m` : s),
+  dim: (s: string, on: boolean) => (on ? `\x1b[2m${s}\x1b[0m` : s),
+};
+
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur.length > 0 && cur.length + 1 + w.length > width) {
+      lines.push(cur);
+      cur = w;
+    } else cur = cur.length > 0 ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(cur);
+  return lines.map((l) => indent + l).join('\n');
+}
+
+function oneLine(s: string, max = 110): string {
+  const t = s.replace(/\n/g, '\\n').replace(/^\s+/, '');
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+function evidenceLine(e: Evidence, color: boolean): string {
+  return `    ${e.time ?? '-'.padEnd(19)}  ${C.dim(`${e.source}:${e.line}`, color)}  ${e.role ? `[${e.role}] ` : ''}${oneLine(e.text)}`;
+}
+
+export function renderCollisionText(c: Collision, color: boolean): string {
+  const out: string[] = [];
+  const flag = (v: boolean): string => (v ? ' (BSN)' : '');
+  out.push(
+    `${C.red(C.bold('COLLISION', color), color)}  ${c.table} ${c.column}  ${c.key.column}=${c.key.value}  Old='${c.oldValue}'${flag(c.oldLooksLikeBsn)}  Refused='${c.refusedValue}'${flag(c.refusedLooksLikeBsn)}`,
+  );
+  out.push(`  cause: ${C.bold(c.cause, color)} (${c.confidence} confidence)`);
+  out.push(
+    `  ${c.refusals} refusal${c.refusals === 1 ? '' : 's'}, ${c.firstSeen ?? '?'} .. ${c.lastSeen ?? '?'}; ` +
+      (c.resolvedAt ? C.green(`resolved at ${c.resolvedAt}: ${c.resolvedHow}`, color) : 'not resolved in the logs read'),
+  );
+  out.push(wrap(c.explanation, 100, '  '));
+  out.push('  evidence:');
+  for (const e of c.evidence) out.push(evidenceLine(e, color));
+  if (c.remediation.length > 0) {
+    out.push('  what to do:');
+    for (const r of c.remediation) out.push(wrap(r, 98, '    ').replace(/^ {4}/, '  - '));
+  }
+  return out.join('\n');
+}
+
+export function renderWarningText(w: Warning, color: boolean): string {
+  const who = `${w.requestingAe ?? '?'} -> ${w.destinationAe ?? '?'}`;
+  const folder = w.patientFolder ? `, rows under '${w.patientFolder}'${w.patientFolderLooksLikeBsn ? ' (BSN)' : ''}` : '';
+  return (
+    `${C.yellow(C.bold('PHANTOM RISK', color), color)}  ${w.time ?? '?'}  ${who}, ${w.imageCount} image${w.imageCount === 1 ? '' : 's'} found, destination refused${folder}\n` +
+    `  database rows were made for these images and stay without files; a later push of the same study under another PatientID will be refused.\n` +
+    w.evidence.map((e) => evidenceLine(e, color)).join('\n')
+  );
+}
+
+export function renderAnalysisText(r: AnalysisResult, color: boolean): string {
+  const lines = r.inputs.reduce((a, s) => a + s.lines, 0);
+  const out: string[] = [];
+  out.push(
+    `${r.collisions.length} collision${r.collisions.length === 1 ? '' : 's'}, ${r.warnings.length} open warning${r.warnings.length === 1 ? '' : 's'} ` +
+      `(${r.inputs.length} source${r.inputs.length === 1 ? '' : 's'}, ${lines} lines; site PatientIDs: ${r.site.description})`,
+  );
+  for (const c of r.collisions) out.push('', renderCollisionText(c, color));
+  for (const w of r.warnings) out.push('', renderWarningText(w, color));
+  return out.join('\n') + '\n';
+}
+
+function mdEscape(s: string): string {
+  return s.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
+}
+
+export function renderAnalysisMarkdown(r: AnalysisResult): string {
+  const out: string[] = ['# cqlog analysis', ''];
+  out.push(`${r.collisions.length} collision(s), ${r.warnings.length} open warning(s). Site PatientIDs: ${mdEscape(r.site.description)}.`, '');
+  for (const c of r.collisions) {
+    out.push(`## ${mdEscape(c.table)} ${mdEscape(c.column)}: Old='${mdEscape(c.oldValue)}', Refused='${mdEscape(c.refusedValue)}'`, '');
+    out.push(`- ${mdEscape(c.key.column)}: \`${c.key.value.replace(/`/g, "'")}\``);
+    out.push(`- cause: **${c.cause}** (${c.confidence} confidence)`);
+    out.push(`- refusals: ${c.refusals}, first ${c.firstSeen ?? '?'}, last ${c.lastSeen ?? '?'}`);
+    out.push(`- resolved: ${c.resolvedAt ? `${c.resolvedAt}, ${mdEscape(c.resolvedHow ?? '')}` : 'no'}`, '');
+    out.push(mdEscape(c.explanation), '', '| time | source:line | role | line |', '| --- | --- | --- | --- |');
+    for (const e of c.evidence) out.push(`| ${e.time ?? ''} | ${mdEscape(`${e.source}:${e.line}`)} | ${mdEscape(e.role ?? '')} | \`${oneLine(e.text, 160).replace(/`/g, "'").replace(/\|/g, '\\|')}\` |`);
+    out.push('', '**What to do**', '');
+    for (const x of c.remediation) out.push(`- ${mdEscape(x)}`);
+    out.push('');
+  }
+  if (r.warnings.length > 0) {
+    out.push('## Open warnings', '');
+    for (const w of r.warnings) {
+      out.push(`- phantom risk at ${w.time ?? '?'}: ${mdEscape(w.requestingAe ?? '?')} → ${mdEscape(w.destinationAe ?? '?')}, ${w.imageCount} image(s), ${mdEscape(`${w.source}:${w.line}`)}`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export function analyzeCommand(): Command {
+  const cmd = new Command('analyze')
+    .description('explain every "Refused to enter inconsistent link" collision with evidence; warn about phantom rows')
+    .argument('[paths...]', 'log files, Conquest folders, zips, .gz, or - for stdin', ['.'])
+    .option('--json', 'one JSON object: collisions, warnings, inputs, site')
+    .option('--markdown', 'Markdown')
+    .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx)')
+    .addOption(new Option('--fail-on <what>', 'exit 1 when such a finding exists').choices(['collision', 'warning']));
+  addReadOptions(cmd);
+  cmd.action(async (paths: string[], o: AnalyzeOptions, c: Command) => {
+    const opts: Parameters<typeof analyzePaths>[1] = { encoding: o.encoding, onProblem: problemPrinter(o) };
+    if (o.dateOrder) opts.dateOrder = o.dateOrder;
+    if (o.tz) opts.tz = o.tz;
+    if (o.since) opts.since = o.since;
+    if (o.until) opts.until = o.until;
+    const full = await analyzePaths(paths, opts);
+    const { readable, ...analysis } = full;
+    const r = o.redact ? redactAnalysis(analysis) : analysis;
+    if (o.json) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
+    else if (o.markdown) process.stdout.write(renderAnalysisMarkdown(r));
+    else process.stdout.write(renderAnalysisText(r, useColor()));
+    let code = readable ? 0 : 2;
+    if (code === 0 && o.failOn === 'collision' && r.collisions.length > 0) code = 1;
+    if (code === 0 && o.failOn === 'warning' && (r.warnings.length > 0 || r.collisions.length > 0)) code = 1;
+    c.setOptionValue('exitCode', code);
+  });
+  return cmd;
+}

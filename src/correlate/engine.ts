@@ -1,0 +1,598 @@
+/**
+ * The forensic engine: events stream in, bounded state is updated, findings come out.
+ * `analyze` feeds it every event and asks for the result at the end; `tail` feeds it live and
+ * alerts on the findings `push` returns, checkpointing `snapshot()` between runs.
+ */
+import { createHash } from 'node:crypto';
+import type { LogEvent } from '../parse/event.js';
+import type { ConquestConfig } from '../source/types.js';
+import type { AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
+import { looksLikeBsn } from '../common/bsn.js';
+import { explainCollision } from '../explain/explainCollision.js';
+import type { ExplainContext } from '../explain/context.js';
+import { AssociationTracker, type MoveRecord } from './associations.js';
+import { BoundedMap } from './bounded.js';
+import { DEFAULT_CONFIG, type CorrelateConfig } from './config.js';
+import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
+import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
+import { learnShape, type ShapeState, describeShape } from './siteShape.js';
+
+export type Finding = { type: 'collision'; collision: Collision } | { type: 'phantom-risk'; warning: Warning };
+
+/** Lines only SystemDebug prints: their presence means a debug log was read. */
+const DEBUG_KINDS = new Set(['virtual-row-added', 'server-command', 'message-id', 'associate-dump', 'retrieve-step', 'qualify-mapped', 'freestore', 'virtual-response', 'sql-trace', 'move-destination-unknown']);
+const VIRTUAL_DEVICE = /^MAG\d+\.\d+$/i;
+
+function hashId(prefix: string, ...parts: (string | number | null)[]): string {
+  return prefix + createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 16);
+}
+
+interface RecentRefusal {
+  collision: string;
+  source: string;
+  line: number;
+}
+
+export interface EngineNotes {
+  evictedAssociations: number;
+  expiredAssociations: number;
+  ambiguousLines: number;
+  evicted: Record<string, number>;
+}
+
+export class ForensicEngine {
+  private readonly cfg: CorrelateConfig;
+  private tracker: AssociationTracker;
+  private collisions = new Map<string, CollisionState>();
+  private droppedCollisions = 0;
+  private failedMoves: MoveRecord[] = [];
+  private droppedMoves = 0;
+  private writtenFolders: BoundedMap<string, FolderWritten>;
+  private writtenSeries: BoundedMap<string, SeriesWritten>;
+  private virtualFolders: BoundedMap<string, VirtualFolder>;
+  private inconsistentByStudy: BoundedMap<string, Evidence[]>;
+  private shape: ShapeState = { folders: [], seen: {} };
+  private offsetVotes: Record<string, number> = {};
+  private virtualSeen = false;
+  private debugSeen = false;
+  private configs: ConquestConfig[] = [];
+  private lastRefusal = new Map<string, RecentRefusal>();
+  /** The folder of the last `*** missing file` per server: the `Deleting database entry` lines that follow belong to it. */
+  private lastCleanup = new Map<string, string>();
+  private firstTime: string | null = null;
+  private emittedRisks = new Set<string>();
+
+  constructor(cfg: CorrelateConfig = DEFAULT_CONFIG) {
+    this.cfg = cfg;
+    this.tracker = new AssociationTracker(cfg);
+    this.writtenFolders = new BoundedMap(cfg.maxWrittenFolders);
+    this.writtenSeries = new BoundedMap(cfg.maxWrittenSeries);
+    this.virtualFolders = new BoundedMap(cfg.maxVirtualFolders);
+    this.inconsistentByStudy = new BoundedMap(cfg.maxInconsistentStudies);
+  }
+
+  addConfig(c: ConquestConfig): void {
+    this.configs.push(c);
+  }
+
+  /** True when dicom.ini names a virtual server or virtual-server lines were seen. */
+  get isVirtualServer(): boolean {
+    return this.virtualSeen || this.configs.some((c) => c.virtualServers.length > 0);
+  }
+
+  /** Feeds one event; returns what it newly reveals (a collision's first refusal, a phantom risk). */
+  push(e: LogEvent): Finding[] {
+    if (e.time !== null && (this.firstTime === null || e.time < this.firstTime)) this.firstTime = e.time;
+    if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
+    if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
+    const at = this.tracker.push(e);
+    const f = e.fields;
+    const findings: Finding[] = [];
+    switch (e.kind) {
+      case 'written-file':
+      case 'rewritten-file':
+        this.onWritten(e);
+        break;
+      case 'virtual-row-added': {
+        const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
+        if (folder) {
+          const v = this.virtual(folder);
+          v.added++;
+          if (v.addedEvidence.length < 3) v.addedEvidence.push(ref(e, 'database row made for a virtual image'));
+          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes.push(f.fileTime);
+        }
+        break;
+      }
+      case 'virtual-grabbed': {
+        const pid = typeof f.patientId === 'string' ? f.patientId.trim() : '';
+        if (pid) {
+          const v = this.virtual(pid);
+          if (v.grabbed.length < 3) v.grabbed.push(ref(e, 'files of Old collected from the virtual server'));
+        }
+        break;
+      }
+      case 'missing-file': {
+        const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
+        const device = typeof f.device === 'string' ? f.device : '';
+        if (folder && VIRTUAL_DEVICE.test(device)) {
+          const v = this.virtual(folder);
+          v.missing++;
+          const r = ref(e, 'phantom row without a file, cleaned up');
+          if (!v.firstMissing) v.firstMissing = r;
+          v.lastMissing = r;
+          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes.push(f.fileTime);
+          this.lastCleanup.set(serverOf(e.source), folder);
+        }
+        break;
+      }
+      case 'deleting-image-entry': {
+        const folder = this.lastCleanup.get(serverOf(e.source));
+        if (folder) {
+          const v = this.virtual(folder);
+          v.deletions++;
+          v.lastDeletion = ref(e, 'phantom row deleted');
+        }
+        break;
+      }
+      case 'refused-link': {
+        const found = this.onRefused(e, at.assoc?.callingAe ?? null);
+        if (found) findings.push({ type: 'collision', collision: this.buildCollision(found) });
+        break;
+      }
+      case 'sql-save-error':
+      case 'virtual-db-problem': {
+        const recent = this.lastRefusal.get(e.source);
+        if (recent && e.line - recent.line <= 3) {
+          const c = this.collisions.get(recent.collision);
+          if (c) {
+            const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;
+            if (uid && !c.seriesUids.includes(uid) && c.seriesUids.length < 1000) c.seriesUids.push(uid);
+            if (e.kind === 'sql-save-error') {
+              if (c.saveErrors.length < 3) c.saveErrors.push(ref(e, 'object not stored'));
+            } else {
+              if (!isTroubleCopy(e.source)) {
+                c.inVirtualQuery++;
+                if (c.virtualQueryEvidence.length < 2) c.virtualQueryEvidence.push(ref(e, 'refused inside a virtual query'));
+              }
+            }
+          }
+          this.lastRefusal.delete(e.source);
+        }
+        break;
+      }
+      case 'inconsistent': {
+        const pairs = Array.isArray(f.wherePairs) ? f.wherePairs : [];
+        const first = pairs[0] as { value?: string } | undefined;
+        if (first && typeof first.value === 'string') {
+          const list = this.inconsistentByStudy.upsert(first.value, () => []);
+          if (list.length < this.cfg.maxInconsistentPerStudy) list.push(ref(e, 'differing fields'));
+        }
+        break;
+      }
+    }
+    if (at.finished && e.kind === 'host-refused') {
+      const m = at.finished;
+      if ((m.imagesToSend ?? 0) > 0) {
+        this.failedMoves.push(m);
+        if (this.failedMoves.length > this.cfg.maxFailedMoves) {
+          this.failedMoves.shift();
+          this.droppedMoves++;
+        }
+        if (this.isVirtualServer) {
+          const w = this.buildWarning(m);
+          if (!this.emittedRisks.has(w.id)) {
+            this.emittedRisks.add(w.id);
+            findings.push({ type: 'phantom-risk', warning: w });
+          }
+        }
+      }
+    }
+    return findings;
+  }
+
+  private virtual(folder: string): VirtualFolder {
+    return this.virtualFolders.upsert(folder, () => ({
+      added: 0,
+      addedEvidence: [],
+      grabbed: [],
+      missing: 0,
+      firstMissing: null,
+      lastMissing: null,
+      deletions: 0,
+      lastDeletion: null,
+      fileTimes: [],
+    }));
+  }
+
+  private onWritten(e: LogEvent): void {
+    const f = e.fields;
+    const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
+    const series = typeof f.seriesUid === 'string' ? f.seriesUid : null;
+    const r = ref(e);
+    if (folder) {
+      const w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: r, last: r }));
+      w.count++;
+      w.last = r;
+      learnShape(this.shape, folder, this.cfg.maxShapeSamples);
+    }
+    if (series) {
+      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0, first: r, last: r }));
+      s.count++;
+      s.last = r;
+      if (folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
+    }
+    // A new name's time token is the write time (UTC): it tells the server's offset from UTC.
+    if (e.kind === 'written-file' && typeof f.fileTime === 'number' && e.time !== null) {
+      const local = wallSeconds(e.time);
+      if (local !== null) {
+        const off = Math.round((local - f.fileTime) / 900) * 900;
+        if (Math.abs(local - f.fileTime - off) <= 60) {
+          const k = String(off);
+          this.offsetVotes[k] = (this.offsetVotes[k] ?? 0) + 1;
+        }
+      }
+    }
+    // The refused value later stored for that study's series ends the collision.
+    if (folder && series) {
+      for (const c of this.collisions.values()) {
+        if (c.refused === folder && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
+      }
+    }
+  }
+
+  private onRefused(e: LogEvent, callingAe: string | null): CollisionState | null {
+    const f = e.fields;
+    const table = String(f.table ?? '');
+    const pairs = (Array.isArray(f.wherePairs) ? f.wherePairs : []) as { column: string; value: string }[];
+    const key = pairs[0] ?? { column: '', value: '' };
+    const old = String(f.old ?? '');
+    const refused = String(f.refused ?? '');
+    const id = hashId('col-', table, key.value, old, refused);
+    let c = this.collisions.get(id);
+    let isNew = false;
+    if (!c) {
+      if (this.collisions.size >= this.cfg.maxCollisions) {
+        this.droppedCollisions++;
+        return null;
+      }
+      isNew = true;
+      const lc = table.toLowerCase();
+      c = {
+        id,
+        table,
+        column: String(f.linkColumn ?? ''),
+        keyColumn: key.column,
+        keyValue: key.value,
+        studyUid: lc === 'dicomstudies' ? key.value : lc === 'dicomseries' ? refused : null,
+        old,
+        refused,
+        firstSeen: e.time,
+        lastSeen: e.time,
+        primaryTimes: [],
+        copyTimes: [],
+        overflowPrimary: 0,
+        overflowCopy: 0,
+        firstRefusals: [],
+        lastRefusal: null,
+        saveErrors: [],
+        seriesUids: [],
+        inVirtualQuery: 0,
+        virtualQueryEvidence: [],
+        pushers: {},
+        storedAfter: null,
+      };
+      this.collisions.set(id, c);
+    }
+    const t = wallSeconds(e.time) ?? 0;
+    const copy = isTroubleCopy(e.source);
+    const times = copy ? c.copyTimes : c.primaryTimes;
+    if (times.length < this.cfg.maxRefusalTimes) times.push(t);
+    else if (copy) c.overflowCopy++;
+    else c.overflowPrimary++;
+    if (e.time !== null) {
+      if (c.firstSeen === null || e.time < c.firstSeen) c.firstSeen = e.time;
+      if (c.lastSeen === null || e.time > c.lastSeen) c.lastSeen = e.time;
+    }
+    const r = ref(e, 'refusal');
+    if (!copy || c.firstRefusals.length === 0) {
+      if (c.firstRefusals.length < 3 && !copy) c.firstRefusals.push(r);
+      else if (c.firstRefusals.length === 0) c.firstRefusals.push(r);
+      c.lastRefusal = r;
+    }
+    if (!copy && callingAe) c.pushers[callingAe] = (c.pushers[callingAe] ?? 0) + 1;
+    this.lastRefusal.set(e.source, { collision: id, source: e.source, line: e.line });
+    // A refusal after the refused value was stored means the collision is back.
+    if (c.storedAfter && e.time !== null && c.storedAfter.time !== null && e.time > c.storedAfter.time) c.storedAfter = null;
+    return isNew ? c : null;
+  }
+
+  /** Refused objects, each PacsTrouble.log copy within the window of a serverstatus.log line counted once. */
+  refusalCount(c: CollisionState): number {
+    const win = this.cfg.copyWindowSeconds;
+    const a = [...c.primaryTimes].sort((x, y) => x - y);
+    const b = [...c.copyTimes].sort((x, y) => x - y);
+    let i = 0;
+    let j = 0;
+    let matched = 0;
+    while (i < a.length && j < b.length) {
+      const d = b[j]! - a[i]!;
+      if (Math.abs(d) <= win) {
+        matched++;
+        i++;
+        j++;
+      } else if (d < 0) j++;
+      else i++;
+    }
+    const primary = a.length + c.overflowPrimary;
+    const copies = b.length + c.overflowCopy;
+    // Beyond the kept times, assume copies mirror the primary lines when both logs were read.
+    const overflowMatched = primary > 0 ? Math.min(c.overflowPrimary, c.overflowCopy) : 0;
+    return primary + copies - matched - overflowMatched;
+  }
+
+  private clockOffset(): number | null {
+    let best: string | null = null;
+    for (const [k, n] of Object.entries(this.offsetVotes)) if (best === null || n > this.offsetVotes[best]!) best = k;
+    return best === null ? null : Number(best);
+  }
+
+  site(): SitePatientIdShape {
+    return describeShape(this.shape);
+  }
+
+  private context(c: CollisionState): ExplainContext {
+    const first = c.firstSeen;
+    return {
+      collision: c,
+      failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || m.time <= first),
+      written: (folder) => this.writtenFolders.get(folder),
+      writtenSeries: (uid) => this.writtenSeries.get(uid),
+      virtual: (folder) => this.virtualFolders.get(folder),
+      virtualServer: this.isVirtualServer,
+      debugSeen: this.debugSeen,
+      site: this.site(),
+      clockOffsetSeconds: this.clockOffset(),
+      inconsistent: (study) => this.inconsistentByStudy.get(study) ?? [],
+      firstTimeRead: this.firstTime,
+    };
+  }
+
+  private buildCollision(c: CollisionState): Collision {
+    const out = explainCollision(this.context(c));
+    // How the collision ended, when the logs show it.
+    let resolvedAt: string | null = null;
+    let resolvedHow: string | null = null;
+    const vf = this.virtualFolders.get(c.old);
+    const cleaned = vf?.lastDeletion ?? vf?.lastMissing ?? null;
+    if (c.table.toLowerCase() === 'dicomstudies' && cleaned && cleaned.time !== null && c.firstSeen !== null && cleaned.time >= c.firstSeen) {
+      resolvedAt = cleaned.time;
+      resolvedHow = `the phantom rows of '${c.old}' were deleted by a later retrieve's clean-up (${cleaned.source}:${cleaned.line})`;
+    }
+    if (c.storedAfter && c.storedAfter.time !== null && (c.lastSeen === null || c.storedAfter.time >= c.lastSeen)) {
+      if (resolvedAt === null || c.storedAfter.time < resolvedAt) {
+        resolvedAt = c.storedAfter.time;
+        resolvedHow = `objects of the study were later stored under '${c.refused}' (${c.storedAfter.source}:${c.storedAfter.line})`;
+      }
+    }
+    if (resolvedAt !== null && c.lastSeen !== null && resolvedAt < c.lastSeen) {
+      resolvedAt = null;
+      resolvedHow = null;
+    }
+    const evidence = [...out.evidence];
+    if (c.virtualQueryEvidence.length > 0) evidence.push(...c.virtualQueryEvidence);
+    if (resolvedAt !== null) {
+      const endRef = c.storedAfter && resolvedHow?.includes('stored') ? c.storedAfter : cleaned;
+      if (endRef && !evidence.some((x) => x.source === endRef.source && x.line === endRef.line)) evidence.push({ ...endRef, role: 'collision ended' });
+    }
+    if (c.lastRefusal && !evidence.some((x) => x.source === c.lastRefusal!.source && x.line === c.lastRefusal!.line)) evidence.push({ ...c.lastRefusal, role: 'last refusal' });
+    return {
+      id: c.id,
+      table: c.table,
+      column: c.column,
+      key: { column: c.keyColumn, value: c.keyValue },
+      studyUid: c.studyUid,
+      oldValue: c.old,
+      refusedValue: c.refused,
+      firstSeen: c.firstSeen,
+      lastSeen: c.lastSeen,
+      refusals: this.refusalCount(c),
+      cause: out.cause,
+      confidence: out.confidence,
+      explanation: out.explanation,
+      oldLooksLikeBsn: looksLikeBsn(c.old),
+      refusedLooksLikeBsn: looksLikeBsn(c.refused),
+      resolvedAt,
+      resolvedHow,
+      seriesUids: [...c.seriesUids],
+      evidence: sortEvidence(evidence),
+      remediation: [],
+    };
+  }
+
+  private buildWarning(m: MoveRecord): Warning {
+    const refused = m.evidence.find((x) => x.kind === 'host-refused') ?? m.evidence[m.evidence.length - 1]!;
+    const folders = Object.keys(m.virtualRows);
+    const folder = folders[0] ?? null;
+    return {
+      id: hashId('risk-', m.time, m.destination, m.requestingAe, m.imagesToSend),
+      kind: 'phantom-risk',
+      time: refused.time,
+      source: refused.source,
+      line: refused.line,
+      text: refused.text,
+      requestingAe: m.requestingAe,
+      destinationAe: m.destination,
+      imageCount: m.imagesToSend ?? 0,
+      patientFolder: folder,
+      patientFolderLooksLikeBsn: folder === null ? null : looksLikeBsn(folder),
+      evidence: m.evidence,
+    };
+  }
+
+  /** Open warnings: failed retrieves not (yet) explaining a collision and whose rows were not cleaned up. */
+  warnings(collisions: Collision[]): Warning[] {
+    if (!this.isVirtualServer) return [];
+    const cited = new Set<string>();
+    for (const c of collisions) for (const e of c.evidence) if (e.kind === 'host-refused') cited.add(`${e.source}:${e.line}`);
+    const out: Warning[] = [];
+    for (const m of this.failedMoves) {
+      const w = this.buildWarning(m);
+      if (cited.has(`${w.source}:${w.line}`)) continue;
+      const folders = Object.keys(m.virtualRows);
+      const cleaned = folders.length > 0 && folders.every((fo) => {
+        const v = this.virtualFolders.get(fo);
+        return v !== undefined && v.lastMissing !== null && (m.time === null || (v.lastMissing.time ?? '') >= m.time);
+      });
+      if (cleaned) continue;
+      out.push(w);
+    }
+    return out;
+  }
+
+  notes(): EngineNotes {
+    return {
+      ...this.tracker.notes,
+      evicted: {
+        collisions: this.droppedCollisions,
+        failedMoves: this.droppedMoves,
+        writtenFolders: this.writtenFolders.evicted,
+        writtenSeries: this.writtenSeries.evicted,
+        virtualFolders: this.virtualFolders.evicted,
+        inconsistentStudies: this.inconsistentByStudy.evicted,
+      },
+    };
+  }
+
+  /** The analysis so far. */
+  result(inputs: InputSummary[] = []): AnalysisResult {
+    const collisions = [...this.collisions.values()].map((c) => this.buildCollision(c)).sort((a, b) => ((a.firstSeen ?? '') < (b.firstSeen ?? '') ? -1 : 1));
+    return { collisions, warnings: this.warnings(collisions), inputs, site: this.site() };
+  }
+
+  snapshot(): unknown {
+    return {
+      v: 1,
+      tracker: this.tracker.snapshot(),
+      collisions: [...this.collisions.values()],
+      droppedCollisions: this.droppedCollisions,
+      failedMoves: this.failedMoves,
+      droppedMoves: this.droppedMoves,
+      writtenFolders: this.writtenFolders.toJSON(),
+      writtenSeries: this.writtenSeries.toJSON(),
+      virtualFolders: this.virtualFolders.toJSON(),
+      inconsistentByStudy: this.inconsistentByStudy.toJSON(),
+      shape: this.shape,
+      offsetVotes: this.offsetVotes,
+      virtualSeen: this.virtualSeen,
+      debugSeen: this.debugSeen,
+      configs: this.configs,
+      lastRefusal: [...this.lastRefusal.entries()],
+      lastCleanup: [...this.lastCleanup.entries()],
+      firstTime: this.firstTime,
+      emittedRisks: [...this.emittedRisks].slice(-10000),
+    };
+  }
+
+  static restore(state: unknown, cfg: CorrelateConfig = DEFAULT_CONFIG): ForensicEngine {
+    const s = state as ReturnType<ForensicEngine['snapshot']> & Record<string, never>;
+    const st = s as unknown as {
+      tracker: unknown;
+      collisions: CollisionState[];
+      droppedCollisions: number;
+      failedMoves: MoveRecord[];
+      droppedMoves: number;
+      writtenFolders: Parameters<typeof BoundedMap.fromJSON<string, FolderWritten>>[0];
+      writtenSeries: Parameters<typeof BoundedMap.fromJSON<string, SeriesWritten>>[0];
+      virtualFolders: Parameters<typeof BoundedMap.fromJSON<string, VirtualFolder>>[0];
+      inconsistentByStudy: Parameters<typeof BoundedMap.fromJSON<string, Evidence[]>>[0];
+      shape: ShapeState;
+      offsetVotes: Record<string, number>;
+      virtualSeen: boolean;
+      debugSeen: boolean;
+      configs: ConquestConfig[];
+      lastRefusal: [string, RecentRefusal][];
+      lastCleanup: [string, string][];
+      firstTime: string | null;
+      emittedRisks: string[];
+    };
+    const e = new ForensicEngine(cfg);
+    e.tracker = AssociationTracker.restore(cfg, st.tracker);
+    for (const c of st.collisions) e.collisions.set(c.id, c);
+    e.droppedCollisions = st.droppedCollisions;
+    e.failedMoves = st.failedMoves;
+    e.droppedMoves = st.droppedMoves;
+    e.writtenFolders = BoundedMap.fromJSON(st.writtenFolders);
+    e.writtenSeries = BoundedMap.fromJSON(st.writtenSeries);
+    e.virtualFolders = BoundedMap.fromJSON(st.virtualFolders);
+    e.inconsistentByStudy = BoundedMap.fromJSON(st.inconsistentByStudy);
+    e.shape = st.shape;
+    e.offsetVotes = st.offsetVotes;
+    e.virtualSeen = st.virtualSeen;
+    e.debugSeen = st.debugSeen;
+    e.configs = st.configs;
+    e.lastRefusal = new Map(st.lastRefusal);
+    e.lastCleanup = new Map(st.lastCleanup);
+    e.firstTime = st.firstTime;
+    e.emittedRisks = new Set(st.emittedRisks);
+    return e;
+  }
+}
+
+/** Evidence in time order (file order for equal times), without duplicates. */
+export function sortEvidence(list: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  const out: Evidence[] = [];
+  for (const e of list) {
+    const k = `${e.source}:${e.line}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => {
+      const ta = a.e.time ?? '';
+      const tb = b.e.time ?? '';
+      if (ta !== tb) return ta < tb ? -1 : 1;
+      if (a.e.source === b.e.source) return a.e.line - b.e.line;
+      return a.i - b.i;
+    })
+    .map((x) => x.e);
+}
+
+export interface AnalyzeOptions {
+  encoding?: 'latin1' | 'utf8';
+  dateOrder?: 'dmy' | 'mdy' | 'ymd';
+  tz?: string;
+  /** Report only collisions seen in [since, until) and warnings in it; every event still feeds the state. */
+  since?: string;
+  until?: string;
+  onProblem?: (p: import('../parse/event.js').InputProblem) => void;
+  onEvent?: (e: LogEvent) => void;
+}
+
+/** Reads the paths and analyses them: the library form of `cqlog analyze`. */
+export async function analyzePaths(paths: string[], opts: AnalyzeOptions = {}): Promise<AnalysisResult & { readable: boolean }> {
+  const { readEvents } = await import('../pipeline/readEvents.js');
+  const { remediationFor } = await import('../explain/remediation.js');
+  const engine = new ForensicEngine();
+  const ingestOpts: import('../pipeline/readEvents.js').IngestOptions = { encoding: opts.encoding ?? 'latin1' };
+  if (opts.dateOrder) ingestOpts.dateOrder = opts.dateOrder;
+  if (opts.tz) ingestOpts.tz = opts.tz;
+  const result = await readEvents(
+    paths,
+    ingestOpts,
+    (e) => {
+      engine.push(e);
+      opts.onEvent?.(e);
+    },
+    opts.onProblem ?? (() => {}),
+  );
+  for (const c of result.configs) engine.addConfig(c);
+  const inputs: InputSummary[] = result.sources.map((s) => ({ source: s.source, lines: s.lines, events: s.events, unknown: s.unknown, problems: s.problems }));
+  const r = engine.result(inputs);
+  const inWin = (t: string | null): boolean => t === null || ((opts.since === undefined || t.slice(0, 19) >= opts.since) && (opts.until === undefined || t.slice(0, 19) < opts.until));
+  r.collisions = r.collisions.filter((c) => inWin(c.lastSeen) || inWin(c.firstSeen)).map((c) => ({ ...c, remediation: remediationFor(c) }));
+  r.warnings = r.warnings.filter((w) => inWin(w.time));
+  return { ...r, readable: result.sources.some((s) => s.readable) };
+}

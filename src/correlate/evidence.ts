@@ -1,0 +1,35 @@
+/** Compact references to log lines, kept as evidence. */
+import type { LogEvent } from '../parse/event.js';
+import type { Evidence } from '../explain/types.js';
+
+export function ref(e: LogEvent, role?: string): Evidence {
+  const ev: Evidence = { source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text };
+  if (role) ev.role = role;
+  return ev;
+}
+
+export function withRole(e: Evidence, role: string): Evidence {
+  return { ...e, role };
+}
+
+/** Seconds since the epoch of a local wall-clock time, read as UTC (only differences matter). */
+export function wallSeconds(time: string | null): number | null {
+  if (time === null) return null;
+  const ms = Date.UTC(+time.slice(0, 4), +time.slice(5, 7) - 1, +time.slice(8, 10), +time.slice(11, 13), +time.slice(14, 16), +time.slice(17, 19));
+  return Number.isFinite(ms) ? ms / 1000 : null;
+}
+
+/** The Conquest server a source belongs to: its folder, with `logs/logs_*.zip!entry` folded in. */
+export function serverOf(source: string): string {
+  const bang = source.indexOf('!');
+  let p = bang === -1 ? source : source.slice(0, bang);
+  p = p.replace(/\/logs\/[^/]*\.(zip|gz)$/i, '/x');
+  const slash = p.lastIndexOf('/');
+  return slash === -1 ? '.' : p.slice(0, slash);
+}
+
+/** True for PacsTrouble.log (and the GUI's conquestdicomserver.log): copies of `***` lines. */
+export function isTroubleCopy(source: string): boolean {
+  const base = source.slice(Math.max(source.lastIndexOf('/'), source.lastIndexOf('!')) + 1).toLowerCase();
+  return base.startsWith('pacstrouble') || base.startsWith('conquestdicomserver');
+}

@@ -1,0 +1,21 @@
+/** Sentences shared by the rules: identifiers, site shape, counts. */
+import { looksLikeBsn } from '../common/bsn.js';
+import type { CollisionState } from '../correlate/state.js';
+import type { SitePatientIdShape } from './types.js';
+
+export function idNote(label: string, value: string, site: SitePatientIdShape): string {
+  if (looksLikeBsn(value)) {
+    return `${label}='${value}' is a BSN (9 digits passing the 11-check)${site.length !== null ? `; this site's PatientIDs are ${site.description}` : ''}.`;
+  }
+  return '';
+}
+
+export function refusalSummary(c: CollisionState, refusals: number): string {
+  const what = c.table === 'DICOMStudies' ? `study ${c.keyValue}` : c.table === 'DICOMSeries' ? `series ${c.keyValue}` : `image ${c.keyValue}`;
+  const span = c.firstSeen === c.lastSeen || c.lastSeen === null ? `at ${c.firstSeen ?? 'an unknown time'}` : `from ${c.firstSeen} to ${c.lastSeen}`;
+  return `Conquest refused ${refusals} object${refusals === 1 ? '' : 's'} of ${what} under ${c.column}='${c.refused}' ${span}, because its database already links it to '${c.old}'.`;
+}
+
+export function ae(v: string | null): string {
+  return v && v.length > 0 ? v : 'an unknown AE';
+}

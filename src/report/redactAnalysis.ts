@@ -1,0 +1,31 @@
+/** Applies `--redact` to a whole analysis: every string that can hold a patient ID or name. */
+import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
+import { Redactor } from './redact.js';
+
+export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()): AnalysisResult {
+  for (const c of r.collisions) {
+    if (c.column.toLowerCase() === 'patientid') {
+      red.learn(c.oldValue);
+      red.learn(c.refusedValue);
+    }
+  }
+  for (const w of r.warnings) red.learn(w.patientFolder);
+  const ev = (e: Evidence): Evidence => ({ ...e, text: red.text(e.text) });
+  const col = (c: Collision): Collision => ({
+    ...c,
+    oldValue: red.text(c.oldValue),
+    refusedValue: red.text(c.refusedValue),
+    key: { ...c.key, value: red.text(c.key.value) },
+    explanation: red.text(c.explanation),
+    resolvedHow: c.resolvedHow === null ? null : red.text(c.resolvedHow),
+    evidence: c.evidence.map(ev),
+    remediation: c.remediation.map((x) => red.text(x)),
+  });
+  const warn = (w: Warning): Warning => ({
+    ...w,
+    text: red.text(w.text),
+    patientFolder: w.patientFolder === null ? null : red.text(w.patientFolder),
+    evidence: w.evidence.map(ev),
+  });
+  return { ...r, collisions: r.collisions.map(col), warnings: r.warnings.map(warn) };
+}
