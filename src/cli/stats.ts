@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { formatProblem } from '../parse/event.js';
 import { readEvents, type SourceSummary } from '../pipeline/readEvents.js';
+import type { ConquestConfig } from '../source/types.js';
 import { addReadOptions, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
 
 interface StatsOptions extends ReadOptions {
@@ -18,6 +19,8 @@ export interface Stats {
   lastTime: string | null;
   sources: (SourceSummary & { firstTime: string | null; lastTime: string | null })[];
   problems: { source: string; line?: number; offset?: number; message: string }[];
+  /** The dicom.ini files read (a folder's, a zip's). */
+  configs: ConquestConfig[];
 }
 
 export function statsCommand(): Command {
@@ -65,6 +68,7 @@ export function statsCommand(): Command {
       lastTime: lasts[lasts.length - 1] ?? null,
       sources,
       problems: result.problems,
+      configs: result.configs,
     };
     process.stdout.write(o.json ? JSON.stringify(stats, null, 2) + '\n' : renderStats(stats));
     c.setOptionValue('exitCode', exitCodeFor(result));
@@ -83,6 +87,10 @@ export function renderStats(s: Stats): string {
     out.push(
       `  ${src.source}: ${src.readable ? '' : 'UNREADABLE '}lines ${src.lines}, events ${src.events}, unknown ${src.unknown}, problems ${src.problems}, ${src.firstTime ?? '-'} .. ${src.lastTime ?? '-'}`,
     );
+  }
+  if (s.configs.length > 0) {
+    out.push('', 'dicom.ini read:');
+    for (const c of s.configs) out.push(`  ${c.source}: MyACRNema ${c.myAe ?? '-'}${c.virtualServers.length > 0 ? `, virtual server for ${c.virtualServers.join(', ')}` : ''}`);
   }
   if (s.problems.length > 0) {
     out.push('', `input problems (${s.problems.length}):`);

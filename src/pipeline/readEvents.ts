@@ -81,9 +81,9 @@ export async function readEvents(
         continue;
       }
       try {
-        if (zip.ini !== null) result.configs.push(parseDicomIni(zip.ini, `${item.name}!dicom.ini`));
+        if (zip.ini !== null) result.configs.push(parseDicomIni(zip.ini.text, zip.ini.name));
         if (zip.logs.length === 0) problem({ source: item.name, message: 'zip holds no *.log entry' });
-        for (const { spec, entry } of zip.logs) await readOne(spec, () => zip.chunks(entry));
+        for (const log of zip.logs) await readOne(log.spec, () => log.chunks());
       } finally {
         zip.close();
       }
@@ -107,6 +107,7 @@ async function readSource(
 ): Promise<void> {
   const utf8 = opts.encoding === 'utf8';
   let badUtf8Reported = false;
+  const strict = utf8 ? new TextDecoder('utf-8', { fatal: true }) : null;
   const assembler = new EventAssembler(
     spec.name,
     opts,
@@ -121,9 +122,20 @@ async function readSource(
     spec.name,
     (buf, start, end, offset, lineNo) => {
       let s = utf8 ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end);
-      if (utf8 && !badUtf8Reported && s.includes('\uFFFD') && buf.subarray(start, end).indexOf('\uFFFD', 0, 'utf8') === -1) {
-        badUtf8Reported = true;
-        onProblem({ source: spec.name, line: lineNo, offset, message: 'invalid UTF-8; bad bytes shown as U+FFFD (the default latin1 reading keeps every byte)' });
+      if (strict && !badUtf8Reported && s.includes('\uFFFD')) {
+        // U+FFFD comes from invalid bytes, or is itself in the text (EF BF BD): only the strict decoder can tell.
+        try {
+          strict.decode(buf.subarray(start, end));
+        } catch {
+          badUtf8Reported = true;
+          const at = offset + Buffer.byteLength(s.slice(0, s.indexOf('\uFFFD')), 'utf8');
+          onProblem({
+            source: spec.name,
+            line: lineNo,
+            offset: at,
+            message: 'invalid UTF-8; bad bytes shown as U+FFFD, further ones in this source not reported (the default latin1 reading keeps every byte)',
+          });
+        }
       }
       if (s.indexOf('\0') !== -1) s = s.replace(/\0/g, '');
       assembler.line(s, offset, lineNo);
@@ -137,7 +149,7 @@ async function readSource(
         first = false;
         const bin = looksBinary(chunk);
         if (bin.binary) {
-          onProblem({ source: spec.name, offset: bin.offset, message: 'binary content, not a text log; skipped' });
+          onProblem({ source: spec.name, offset: bin.offset, message: `binary content${bin.what ? ` (${bin.what})` : ''}, not a text log; skipped` });
           return;
         }
       }
@@ -149,7 +161,9 @@ async function readSource(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
-    onProblem({ source: spec.name, offset: splitter.bytes, message: `read stopped: ${why}; kept what was read before` });
+    // For a .gz or a zip entry the offset is the decompressed one reached, the line the one it cut.
+    const at = splitter.bytes;
+    onProblem({ source: spec.name, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${why}; kept what was read before` });
     first = false;
   }
   // An empty file is readable; one that failed before its first byte is not.

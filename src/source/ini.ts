@@ -13,9 +13,16 @@ export function parseDicomIni(text: string, source: string): ConquestConfig {
   };
   const vs: [number, string][] = [];
   const mags: [number, string][] = [];
-  for (const rawLine of text.split(/\r?\n/)) {
+  // Conquest reads its settings from the [sscscp] section; keys before any section count too.
+  let inServer = true;
+  for (const rawLine of text.replace(/^(\uFEFF|\u00EF\u00BB\u00BF)/, '').split(/\r?\n|\r/)) {
     const line = rawLine.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith(';') || line.startsWith('[')) continue;
+    if (line === '' || line.startsWith('#') || line.startsWith(';')) continue;
+    if (line.startsWith('[')) {
+      inServer = /^\[\s*sscscp\s*\]/i.test(line);
+      continue;
+    }
+    if (!inServer) continue;
     const eq = line.indexOf('=');
     if (eq === -1) continue;
     const key = line.slice(0, eq).trim().toLowerCase();

@@ -15,6 +15,8 @@ export class LineSplitter {
   private carryLen = 0;
   /** Bytes of an over-long line that were dropped after MAX_LINE_BYTES. */
   private overflow = 0;
+  /** True when the last byte appended to the carry (kept or dropped) was a CR. */
+  private lastCr = false;
   private offset = 0; // offset of the next byte to arrive
   private lineStart = 0; // offset of the current line's first byte
   private lineNo = 0;
@@ -74,6 +76,7 @@ export class LineSplitter {
   private append(chunk: Buffer, from: number, to: number): void {
     const n = to - from;
     if (n <= 0) return;
+    this.lastCr = chunk[to - 1] === 13;
     const room = this.maxLineBytes + 1 - this.carryLen; // +1 keeps a possible trailing CR
     if (room <= 0) {
       this.overflow += n;
@@ -93,8 +96,13 @@ export class LineSplitter {
   private flushCarry(hadNewline: boolean): void {
     const buf = this.carry ?? Buffer.alloc(0);
     let end = this.carryLen;
-    if (hadNewline && this.overflow === 0 && end > 0 && buf[end - 1] === 13) end--;
-    const total = end + this.overflow;
+    let dropped = this.overflow;
+    // The CR of a CRLF is not part of the line, whether it was kept or fell into the overflow.
+    if (hadNewline && this.lastCr) {
+      if (dropped > 0) dropped--;
+      else if (end > 0) end--;
+    }
+    const total = end + dropped;
     if (total > this.maxLineBytes) {
       this.reportLong(total);
       end = Math.min(end, this.maxLineBytes);
@@ -103,6 +111,7 @@ export class LineSplitter {
     this.onLine(buf, 0, end, this.lineStart, this.lineNo);
     this.carryLen = 0;
     this.overflow = 0;
+    this.lastCr = false;
     if (this.carry && this.carry.length > 65536) this.carry = null; // do not keep a huge buffer around
   }
 
@@ -127,20 +136,44 @@ export class LineSplitter {
   }
 }
 
-/** Share of control bytes (other than TAB, CR, LF, FF, ESC) above which a file is treated as binary. */
-const BINARY_RATIO = 0.1;
+/**
+ * Share of control bytes (other than NUL, TAB, LF, VT, FF, CR, ESC) above which a file is treated as
+ * binary. Random data has about 10%; a log has none, except NUL runs left by a crash, which are
+ * reported but do not make a log binary, and ESC sequences of ISO 2022 DICOM strings.
+ */
+const BINARY_RATIO = 0.02;
 
-/** True when the first bytes of a source do not look like a text log. */
-export function looksBinary(head: Buffer): { binary: boolean; offset: number } {
+/** Signatures of binary formats someone may point cqlog at by mistake. */
+const MAGIC: [string, Buffer][] = [
+  ['PNG image', Buffer.from([0x89, 0x50, 0x4e, 0x47])],
+  ['JPEG image', Buffer.from([0xff, 0xd8, 0xff])],
+  ['gzip data', Buffer.from([0x1f, 0x8b])],
+  ['zip archive', Buffer.from('PK\x03\x04', 'latin1')],
+  ['7z archive', Buffer.from("7z\xbc\xaf'\x1c", 'latin1')],
+  ['ELF executable', Buffer.from('\x7fELF', 'latin1')],
+  ['PDF document', Buffer.from('%PDF-', 'latin1')],
+  ['SQLite database', Buffer.from('SQLite format 3\0', 'latin1')],
+];
+
+/** True when the first bytes of a source do not look like a text log; `what` names a known format. */
+export function looksBinary(head: Buffer): { binary: boolean; offset: number; what?: string } {
+  for (const [what, sig] of MAGIC) {
+    if (head.length >= sig.length && head.compare(sig, 0, sig.length, 0, sig.length) === 0) return { binary: true, offset: 0, what };
+  }
+  // DICOM Part 10: 128-byte preamble, then `DICM`.
+  if (head.length >= 132 && head.toString('latin1', 128, 132) === 'DICM') return { binary: true, offset: 128, what: 'DICOM file' };
   const n = Math.min(head.length, 65536);
   let control = 0;
   let first = -1;
   for (let i = 0; i < n; i++) {
     const b = head[i]!;
-    if (b < 9 || (b > 13 && b < 32 && b !== 27)) {
+    if (b < 32 && b !== 9 && b !== 10 && b !== 11 && b !== 12 && b !== 13 && b !== 27) {
+      if (b === 0) continue; // NUL runs are crash damage in a log, reported by the line splitter
       control++;
       if (first === -1) first = i;
     }
   }
-  return { binary: n > 0 && control / n > BINARY_RATIO, offset: Math.max(first, 0) };
+  // A stray control byte or two in a short text is not enough; a few percent of them is.
+  const ratio = n > 0 ? control / n : 0;
+  return { binary: control > 2 && ratio > BINARY_RATIO, offset: Math.max(first, 0) };
 }

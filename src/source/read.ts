@@ -4,7 +4,7 @@
  * with the source and offset and never stop the other sources.
  */
 import { createReadStream, promises as fsp } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createInflateRaw, crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { ProblemSink } from '../parse/event.js';
@@ -21,9 +21,11 @@ export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> 
   const fh = await fsp.open(p, 'r');
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK);
+    // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position: read it in sequence.
+    const seekable = (await fh.stat()).isFile();
     let pos = start;
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, seekable ? pos : null);
       if (bytesRead === 0) break;
       pos += bytesRead;
       yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
@@ -65,6 +67,7 @@ function listEntries(zf: yauzl.ZipFile): Promise<yauzl.Entry[]> {
       zf.readEntry();
     });
     zf.on('end', () => resolve(entries));
+    // Stays attached after the listing: a later error of the zip file must never be unhandled.
     zf.on('error', reject);
     zf.readEntry();
   });
@@ -74,9 +77,33 @@ function entryStream(zf: yauzl.ZipFile, e: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
     zf.openReadStream(e, (err, s) => {
       if (err || !s) reject(err ?? new Error('cannot read entry'));
-      else resolve(s);
+      else {
+        // yauzl emits stream errors from setImmediate; a listener from the start means an error
+        // between here and the consumer's first read, or after it stopped, cannot crash the process.
+        s.on('error', () => {});
+        resolve(s);
+      }
     });
   });
+}
+
+/** Yields a stream's chunks and checks the CRC-32 the zip recorded for the entry (yauzl does not). */
+async function* checkedChunks(s: Readable, expectedCrc: number, sizeKnown: boolean): AsyncGenerator<Buffer> {
+  let crc = 0;
+  try {
+    for await (const c of s) {
+      const b = typeof c === 'string' ? Buffer.from(c, 'latin1') : (c as Buffer);
+      crc = crc32(b, crc);
+      yield b;
+    }
+  } finally {
+    s.destroy();
+  }
+  if (sizeKnown && crc >>> 0 !== expectedCrc >>> 0) throw new Error(`CRC-32 mismatch (stored ${hex(expectedCrc)}, data ${hex(crc)}): the entry is corrupt`);
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Entry order inside a Conquest zip: serverstatus.log, then PacsTrouble.log, then the rest by name. */
@@ -85,48 +112,202 @@ function entryRank(name: string): number {
   return base === 'serverstatus.log' ? 0 : base === 'pacstrouble.log' ? 1 : 2;
 }
 
+function byEntryOrder(a: string, b: string): number {
+  return entryRank(a) - entryRank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function isLogEntry(name: string): boolean {
+  return !name.endsWith('/') && /\.log$/i.test(name);
+}
+
+function isIniEntry(name: string): boolean {
+  return name.split('/').pop()!.toLowerCase() === 'dicom.ini';
+}
+
+export interface ZipLog {
+  spec: SourceSpec;
+  chunks(): AsyncGenerator<Buffer>;
+}
+
 export interface OpenedZip {
   /** The log entries as sources, in reading order. */
-  logs: { spec: SourceSpec; entry: yauzl.Entry }[];
-  /** The text of a dicom.ini entry, when the zip holds one. */
-  ini: string | null;
-  chunks(entry: yauzl.Entry): AsyncGenerator<Buffer>;
+  logs: ZipLog[];
+  /** The dicom.ini entry, when the zip holds one. */
+  ini: { name: string; text: string } | null;
   close(): void;
 }
 
+async function readAll(chunks: AsyncIterable<Buffer>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(Buffer.from(c));
+  return Buffer.concat(parts).toString('latin1');
+}
+
+/**
+ * Opens a zip and lists its `*.log` entries and its dicom.ini. A zip whose central directory cannot
+ * be read (truncated by a copy, overwritten at the end) is salvaged from its local headers, so the
+ * entries that are still whole are read and a cut one yields what precedes the cut.
+ */
 export async function openZipSource(z: ZipSpec, onProblem: ProblemSink): Promise<OpenedZip | null> {
-  let zf: yauzl.ZipFile;
+  let zf: yauzl.ZipFile | null = null;
   let entries: yauzl.Entry[];
   try {
     zf = await openZip(z.path);
     entries = await listEntries(zf);
   } catch (err) {
-    onProblem({ source: z.name, message: `corrupt or truncated zip, skipped (${(err as Error).message})` });
-    return null;
+    zf?.close();
+    return salvageZip(z, (err as Error).message, onProblem);
   }
+  const opened = zf;
   const logs = entries
-    .filter((e) => !e.fileName.endsWith('/') && /\.log$/i.test(e.fileName))
-    .sort((a, b) => entryRank(a.fileName) - entryRank(b.fileName) || (a.fileName < b.fileName ? -1 : 1))
-    .map((entry) => ({ spec: { type: 'zip-entry' as const, name: `${z.name}!${entry.fileName}`, path: z.path, entry: entry.fileName }, entry }));
-  let ini: string | null = null;
-  const iniEntry = entries.find((e) => e.fileName.split('/').pop()!.toLowerCase() === 'dicom.ini');
+    .filter((e) => isLogEntry(e.fileName))
+    .sort((a, b) => byEntryOrder(a.fileName, b.fileName))
+    .map((entry) => ({
+      spec: { type: 'zip-entry' as const, name: `${z.name}!${entry.fileName}`, path: z.path, entry: entry.fileName },
+      async *chunks() {
+        yield* checkedChunks(await entryStream(opened, entry), entry.crc32, true);
+      },
+    }));
+  let ini: OpenedZip['ini'] = null;
+  const iniEntry = entries.find((e) => isIniEntry(e.fileName));
   if (iniEntry) {
+    const name = `${z.name}!${iniEntry.fileName}`;
     try {
-      const parts: Buffer[] = [];
-      for await (const c of streamChunks(await entryStream(zf, iniEntry))) parts.push(c);
-      ini = Buffer.concat(parts).toString('latin1');
+      ini = { name, text: await readAll(checkedChunks(await entryStream(opened, iniEntry), iniEntry.crc32, true)) };
     } catch (err) {
-      onProblem({ source: `${z.name}!${iniEntry.fileName}`, message: `cannot read (${(err as Error).message})` });
+      onProblem({ source: name, message: `cannot read dicom.ini (${(err as Error).message})` });
     }
   }
-  return {
-    logs,
-    ini,
-    async *chunks(entry: yauzl.Entry) {
-      yield* streamChunks(await entryStream(zf, entry));
-    },
-    close() {
-      zf.close();
-    },
-  };
+  return { logs, ini, close: () => opened.close() };
+}
+
+/** A local file header found by scanning (PKZIP APPNOTE 4.3.7). */
+interface LocalEntry {
+  name: string;
+  method: number;
+  crc: number;
+  /** Start and end (exclusive) of the compressed data; the end may lie past the end of the file. */
+  dataStart: number;
+  dataEnd: number;
+  sizeKnown: boolean;
+}
+
+const LOCAL_SIG = 0x04034b50;
+const SCAN_CHUNK = 1 << 16;
+
+/** Finds the next `PK` signature of the given kinds at or after `from`, or -1. */
+async function findSignature(fh: fsp.FileHandle, from: number, size: number, sigs: number[]): Promise<number> {
+  const buf = Buffer.allocUnsafe(SCAN_CHUNK + 3);
+  for (let pos = from; pos < size; pos += SCAN_CHUNK) {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+    for (let i = buf.indexOf('PK', 0, 'latin1'); i !== -1 && i + 4 <= bytesRead; i = buf.indexOf('PK', i + 1, 'latin1')) {
+      if (sigs.includes(buf.readUInt32LE(i))) return pos + i;
+    }
+  }
+  return -1;
+}
+
+async function scanLocalHeaders(fh: fsp.FileHandle, size: number): Promise<LocalEntry[]> {
+  const out: LocalEntry[] = [];
+  const head = Buffer.alloc(30);
+  let pos = 0;
+  while (pos + 30 <= size) {
+    await fh.read(head, 0, 30, pos);
+    if (head.readUInt32LE(0) !== LOCAL_SIG) break;
+    const flags = head.readUInt16LE(6);
+    const method = head.readUInt16LE(8);
+    const crc = head.readUInt32LE(14);
+    const csize = head.readUInt32LE(18);
+    const nameLen = head.readUInt16LE(26);
+    const extraLen = head.readUInt16LE(28);
+    const nameBuf = Buffer.alloc(nameLen);
+    await fh.read(nameBuf, 0, nameLen, pos + 30);
+    const name = nameBuf.toString(flags & 0x800 ? 'utf8' : 'latin1').replace(/\\/g, '/');
+    const dataStart = pos + 30 + nameLen + extraLen;
+    const sizeKnown = (flags & 0x8) === 0 && csize !== 0xffffffff;
+    let dataEnd: number;
+    if (sizeKnown) dataEnd = dataStart + csize;
+    else {
+      // Sizes follow the data (a data descriptor) or are in a zip64 field: the data runs to the next record.
+      const next = await findSignature(fh, dataStart, size, [0x08074b50, LOCAL_SIG, 0x02014b50, 0x06054b50]);
+      dataEnd = next === -1 ? size : next;
+    }
+    out.push({ name, method, crc, dataStart, dataEnd, sizeKnown });
+    if (dataEnd >= size) break;
+    let nextPos = dataEnd;
+    if (!sizeKnown) {
+      const sig = Buffer.alloc(4);
+      await fh.read(sig, 0, 4, dataEnd);
+      if (sig.readUInt32LE(0) === 0x08074b50) nextPos = dataEnd + 16;
+    }
+    pos = nextPos;
+  }
+  return out;
+}
+
+/** Raw bytes of a range of a file, inflated when the entry is deflated; fails at a cut. */
+async function* localEntryChunks(p: string, e: LocalEntry, fileSize: number): AsyncGenerator<Buffer> {
+  const end = Math.min(e.dataEnd, fileSize);
+  if (e.method !== 0 && e.method !== 8) throw new Error(`unsupported compression method ${e.method}`);
+  if (end <= e.dataStart) {
+    if (e.dataEnd > fileSize) throw new Error('the zip ends before this entry\'s data');
+    return;
+  }
+  const raw = createReadStream(p, { start: e.dataStart, end: end - 1 });
+  let s: Readable = raw;
+  if (e.method === 8) {
+    const inflate = createInflateRaw();
+    raw.on('error', (err) => inflate.destroy(err));
+    s = raw.pipe(inflate);
+  }
+  yield* checkedChunks(s, e.crc, e.sizeKnown && e.dataEnd <= fileSize);
+  if (e.method === 0 && e.dataEnd > fileSize) throw new Error('the zip ends inside this entry');
+}
+
+async function salvageZip(z: ZipSpec, why: string, onProblem: ProblemSink): Promise<OpenedZip | null> {
+  let fh: fsp.FileHandle | null = null;
+  let found: LocalEntry[] = [];
+  let size = 0;
+  try {
+    fh = await fsp.open(z.path, 'r');
+    size = (await fh.stat()).size;
+    found = await scanLocalHeaders(fh, size);
+  } catch (err) {
+    onProblem({ source: z.name, offset: 0, message: `cannot read zip (${(err as Error).message}), skipped` });
+    return null;
+  } finally {
+    await fh?.close();
+  }
+  if (found.length === 0) {
+    onProblem({ source: z.name, offset: 0, message: `not a readable zip (${why}; no zip entry at offset 0), skipped` });
+    return null;
+  }
+  const last = found[found.length - 1]!;
+  const cut = last.dataEnd > size;
+  onProblem({
+    source: z.name,
+    offset: cut ? size : last.dataEnd,
+    message: `corrupt or truncated zip (${why}); read ${found.length} entr${found.length === 1 ? 'y' : 'ies'} from their local headers${cut ? `, the zip ends inside ${last.name}` : ''}`,
+  });
+  const logs = found
+    .filter((e) => isLogEntry(e.name))
+    .sort((a, b) => byEntryOrder(a.name, b.name))
+    .map((e) => ({
+      spec: { type: 'zip-entry' as const, name: `${z.name}!${e.name}`, path: z.path, entry: e.name },
+      chunks: () => localEntryChunks(z.path, e, size),
+    }));
+  let ini: OpenedZip['ini'] = null;
+  const iniEntry = found.find((e) => isIniEntry(e.name));
+  if (iniEntry) {
+    const name = `${z.name}!${iniEntry.name}`;
+    const parts: Buffer[] = [];
+    try {
+      for await (const c of localEntryChunks(z.path, iniEntry, size)) parts.push(Buffer.from(c));
+    } catch (err) {
+      // The ini cut by the end of the zip is named in the message above; what precedes the cut is still used.
+      if (iniEntry !== last || !cut) onProblem({ source: name, message: `cannot read dicom.ini (${(err as Error).message})` });
+    }
+    if (parts.length > 0 || iniEntry !== last || !cut) ini = { name, text: Buffer.concat(parts).toString('latin1') };
+  }
+  return { logs, ini, close: () => {} };
 }

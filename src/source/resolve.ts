@@ -17,9 +17,17 @@ export interface Resolved {
   iniFiles: { name: string; path: string }[];
 }
 
-function joinDisplay(base: string, ...rest: string[]): string {
-  const b = displayName(base).replace(/\/+$/, '');
-  return [b === '' ? '.' : b, ...rest].join('/');
+/**
+ * Display name of a file inside a folder given on the command line: the folder as given, `/`
+ * separators. The current folder (`.`, the default) adds no prefix, so running in the Conquest
+ * folder gives `logs/logs_20240311.zip!serverstatus.log` as in the event contract.
+ */
+export function joinDisplay(base: string, ...rest: string[]): string {
+  const d = displayName(base);
+  if (/^(\.\/*)+$/.test(d)) return rest.join('/');
+  if (/^\/+$/.test(d)) return '/' + rest.join('/'); // the root folder
+  if (/^[A-Za-z]:\/*$/.test(d)) return d.slice(0, 2) + '/' + rest.join('/'); // a drive root, C:/
+  return [d.replace(/\/+$/, ''), ...rest].join('/');
 }
 
 function itemFor(p: string, name: string): InputItem {
@@ -29,33 +37,54 @@ function itemFor(p: string, name: string): InputItem {
   return { type: 'file', name, path: p };
 }
 
-/** Sort key of a log archive: its date, then its name. */
-function zipOrder(a: string, b: string): number {
-  const da = ZIP_NAME.exec(a)?.[1] ?? a;
-  const db = ZIP_NAME.exec(b)?.[1] ?? b;
+/** Order of log archives: by the date in `logs_YYYYMMDD.zip`, then by name; other names after dated ones. */
+export function zipOrder(a: string, b: string): number {
+  const da = ZIP_NAME.exec(a)?.[1] ?? '~' + a;
+  const db = ZIP_NAME.exec(b)?.[1] ?? '~' + b;
   return da < db ? -1 : da > db ? 1 : a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function listDir(dir: string): Promise<string[]> {
+/** Regular files of a folder (symbolic links followed); a folder that cannot be listed is reported. */
+async function listDir(dir: string, display: string, onProblem: ProblemSink | null): Promise<string[]> {
+  let entries;
   try {
-    return (await fsp.readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
-  } catch {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (onProblem && code !== 'ENOENT' && code !== 'ENOTDIR') onProblem({ source: display, message: `cannot list folder (${code ?? String(err)})` });
     return [];
   }
+  const out: string[] = [];
+  for (const d of entries) {
+    if (d.isFile()) out.push(d.name);
+    else if (d.isSymbolicLink()) {
+      try {
+        if ((await fsp.stat(path.join(dir, d.name))).isFile()) out.push(d.name);
+      } catch {
+        /* dangling link */
+      }
+    }
+  }
+  return out;
 }
 
-async function resolveFolder(dir: string, given: string, out: Resolved): Promise<void> {
+async function resolveFolder(dir: string, given: string, out: Resolved, onProblem: ProblemSink): Promise<void> {
   const logsDir = path.join(dir, 'logs');
-  const archives = (await listDir(logsDir)).filter((n) => /\.(zip|gz)$/i.test(n)).sort(zipOrder);
-  for (const a of archives) out.items.push(itemFor(path.join(logsDir, a), joinDisplay(given, 'logs', a)));
-  const files = await listDir(dir);
-  const byLower = new Map(files.map((f) => [f.toLowerCase(), f]));
+  const files = await listDir(dir, displayName(given), onProblem);
   const taken = new Set<string>();
-  const topArchives = files.filter((f) => /\.(zip|gz)$/i.test(f)).sort(zipOrder);
-  for (const a of topArchives) {
-    out.items.push(itemFor(path.join(dir, a), joinDisplay(given, a)));
-    taken.add(a);
+  // Archives: logs/logs_YYYYMMDD.zip, or in the server folder itself when logs/ did not exist when the
+  // GUI zipped (reference §1.7); all of them in one date order, before the live logs.
+  const archives = [
+    ...(await listDir(logsDir, joinDisplay(given, 'logs'), onProblem))
+      .filter((n) => /\.(zip|gz)$/i.test(n))
+      .map((n) => ({ n, top: false, p: path.join(logsDir, n), d: joinDisplay(given, 'logs', n) })),
+    ...files.filter((f) => /\.(zip|gz)$/i.test(f)).map((n) => ({ n, top: true, p: path.join(dir, n), d: joinDisplay(given, n) })),
+  ].sort((a, b) => zipOrder(a.n, b.n) || (a.d < b.d ? -1 : a.d > b.d ? 1 : 0));
+  for (const a of archives) {
+    out.items.push(itemFor(a.p, a.d));
+    if (a.top) taken.add(a.n);
   }
+  const byLower = new Map(files.map((f) => [f.toLowerCase(), f]));
   for (const live of LIVE_LOGS) {
     const f = byLower.get(live.toLowerCase());
     if (f) {
@@ -67,7 +96,12 @@ async function resolveFolder(dir: string, given: string, out: Resolved): Promise
     out.items.push({ type: 'file', name: joinDisplay(given, f), path: path.join(dir, f) });
   }
   const ini = byLower.get('dicom.ini');
-  if (ini) out.iniFiles.push({ name: joinDisplay(given, ini), path: path.join(dir, ini) });
+  if (ini) addIni(out, joinDisplay(given, ini), path.join(dir, ini));
+}
+
+function addIni(out: Resolved, name: string, p: string): void {
+  const key = path.resolve(p);
+  if (!out.iniFiles.some((f) => path.resolve(f.path) === key)) out.iniFiles.push({ name, path: p });
 }
 
 export async function resolveInputs(paths: string[], onProblem: ProblemSink): Promise<Resolved> {
@@ -87,7 +121,7 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
     }
     if (st.isDirectory()) {
       const before = out.items.length;
-      await resolveFolder(given, given, out);
+      await resolveFolder(given, given, out, onProblem);
       if (out.items.length === before) onProblem({ source: displayName(given), message: 'folder holds no serverstatus.log, *.log or logs/*.zip' });
     } else {
       out.items.push(itemFor(given, displayName(given)));
@@ -96,7 +130,7 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
         const ini = path.join(path.dirname(given), 'dicom.ini');
         try {
           await fsp.access(ini);
-          out.iniFiles.push({ name: displayName(ini), path: ini });
+          addIni(out, joinDisplay(path.dirname(given), path.basename(ini)), ini);
         } catch {
           /* no ini beside it */
         }
