@@ -15,6 +15,10 @@ import { systemRows } from './rows/system.js';
 import { converterRows } from './rows/converter.js';
 import { databaseRows } from './rows/database.js';
 import { miscRows } from './rows/misc.js';
+import { maintenanceRows } from './rows/maintenance.js';
+import { objectRows } from './rows/objects.js';
+import { codecRows } from './rows/codec.js';
+import { exportRows } from './rows/export.js';
 
 export type { CatalogRow } from './types.js';
 export { FALLBACK_KINDS } from './types.js';
@@ -30,6 +34,10 @@ export const CATALOG: readonly CatalogRow[] = [
   ...databaseRows,
   ...systemRows,
   ...miscRows,
+  ...objectRows,
+  ...exportRows,
+  ...maintenanceRows,
+  ...codecRows,
 ];
 
 interface CompiledRow {
@@ -70,6 +78,65 @@ export function literalStart(re: RegExp): string {
   return re.flags.includes('i') ? '' : out;
 }
 
+/**
+ * The literal starts of a pattern that begins with a group of alternatives, `^(?:Abc…|Def…)` or
+ * `^(?<name>Abc…|Def…)` (nested groups at the start of an alternative are followed): one per
+ * alternative, or [] when any alternative has no literal start of three characters or the group
+ * may be skipped.
+ */
+export function alternativeStarts(re: RegExp): string[] {
+  if (re.flags.includes('i') || !re.source.startsWith('^')) return [];
+  return startsOf(re.source.slice(1), 0);
+}
+
+function startsOf(src: string, depthLimit: number): string[] {
+  let lit: string;
+  try {
+    lit = literalStart(new RegExp('^' + src));
+  } catch {
+    return [];
+  }
+  if (lit.length >= KEY_LEN) return [lit];
+  const open = /^\((?:\?:|\?<[A-Za-z_]\w*>)/.exec(src);
+  if (!open || depthLimit > 3) return [];
+  const alts: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let from = open[0].length;
+  let i = from;
+  for (; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (c === '|' && depth === 0) {
+      alts.push(src.slice(from, i));
+      from = i + 1;
+    }
+  }
+  if (i >= src.length) return [];
+  alts.push(src.slice(from, i));
+  const next = src[i + 1];
+  if (next !== undefined && '?*{'.includes(next)) return [];
+  const out: string[] = [];
+  for (const a of alts) {
+    const starts = startsOf(a, depthLimit + 1);
+    if (starts.length === 0) return [];
+    out.push(...starts);
+  }
+  return out;
+}
+
 const KEY_LEN = 3;
 function keyOf(s: string): string {
   return s.length >= KEY_LEN ? s.slice(0, KEY_LEN) : s;
@@ -87,11 +154,15 @@ class Classifier {
         literal: literalStart(row.pattern),
         groups: names.map((n) => [n, row.values?.[n] ?? 'string']),
       };
-      if (compiled.literal.length >= KEY_LEN) {
-        const k = keyOf(compiled.literal);
-        let b = this.buckets.get(k);
-        if (!b) this.buckets.set(k, (b = []));
-        b.push(compiled);
+      // A pattern opening with a group of literal alternatives is filed under each of them.
+      const starts = compiled.literal.length >= KEY_LEN ? [compiled.literal] : alternativeStarts(row.pattern);
+      if (starts.length > 0) {
+        for (const literal of starts) {
+          const k = keyOf(literal);
+          let b = this.buckets.get(k);
+          if (!b) this.buckets.set(k, (b = []));
+          if (!b.some((e) => e.row === row && literal.startsWith(e.literal))) b.push({ ...compiled, literal });
+        }
       } else {
         this.loose.push(compiled);
       }
@@ -110,10 +181,20 @@ class Classifier {
     }
     for (const c of this.loose) {
       if (c.literal.length > 0 && !firstLine.startsWith(c.literal)) continue;
-      const m = c.row.pattern.exec(c.row.multiline ? body : firstLine);
+      const text = c.row.multiline ? body : firstLine;
+      if (c.row.contains !== undefined && !text.includes(c.row.contains)) continue;
+      const m = c.row.pattern.exec(text);
       if (m) return { row: c.row, match: m, compiled: c };
     }
     return null;
+  }
+
+  /** How the rows were dispatched: bucket count, and the loose rows (no 3-character literal start). */
+  stats(): { buckets: number; loose: { kind: string; literal: string; contains: string | undefined }[] } {
+    return {
+      buckets: this.buckets.size,
+      loose: this.loose.map((c) => ({ kind: c.row.kind, literal: c.literal, contains: c.row.contains })),
+    };
   }
 }
 
@@ -146,12 +227,18 @@ export function classify(text: string, wantFields = true): Classification {
     if (wantFields) {
       const groups = hit.match.groups ?? {};
       for (const [name, kind] of hit.compiled.groups) setValue(fields, name, kind, groups[name]);
+      if (hit.row.fixed) Object.assign(fields, hit.row.fixed);
     }
     return { kind: hit.row.kind, fields, row: hit.row };
   }
   // Reference §1.1 step 5 / §5: any other line containing *** is an error (it is also in PacsTrouble.log).
   if (firstLine.includes('***')) return { kind: 'error', fields: wantFields ? { message: firstLine.replace(/^\*+\s*/, '') } : {}, row: null };
   return { kind: 'unknown', fields: {}, row: null };
+}
+
+/** Dispatch statistics of the compiled catalog (tests keep the loose list short). */
+export function catalogStats(): ReturnType<Classifier['stats']> {
+  return getClassifier().stats();
 }
 
 /** Every kind the catalog can produce, with the fallbacks. */

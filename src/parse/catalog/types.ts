@@ -45,6 +45,14 @@ export interface CatalogRow {
   values?: Record<string, ValueKind>;
   /** Match the whole multi-line text rather than its first line. */
   multiline?: boolean;
+  /**
+   * For a pattern without a literal start (it begins with a group or a class): a string every
+   * match contains. The classifier tests it with `includes` before running the regex, so such a
+   * row costs little on the lines it cannot match.
+   */
+  contains?: string;
+  /** Constant fields every match of this row yields (e.g. `{ fatal: true }` for a `***` variant). */
+  fixed?: Fields;
   samples: CatalogSample[];
 }
 

@@ -48,6 +48,7 @@ export const consistencyRows: CatalogRow[] = [
     description: 'A non-link column differs from the stored value; the row is updated (birth date: *** in serverstatus.log; others PacsTrouble.log only)',
     ref: '§2.2 dbsql.cpp:2066, 2077',
     logger: 'T',
+    contains: 'Inconsistent ',
     pattern: new RegExp(
       `^(?<fatal>\\*\\*\\*)?Inconsistent (?<column>\\S+) in (?<table>\\S+): PatientID = '(?<patientId>${Q.slice(1, -1)})' (?<where>.*), Old='(?<old>${Q.slice(1, -1)})', New='(?<new>${Q.slice(1, -1)})'$`,
     ),

@@ -7,6 +7,7 @@ export const converterRows: CatalogRow[] = [
     description: 'A rule-language converter (import, export, retrieve, virtual-server query …) executed a statement',
     ref: '§2.6 dgate.cpp:9861-10308',
     logger: 'N',
+    contains: 'converter',
     pattern: /^(?<converter>[A-Za-z]*)converter(?<index>\d+)\.(?<part>\d+) executes: (?<command>.*)$/,
     values: { index: 'int', part: 'int' },
     samples: [
@@ -19,6 +20,7 @@ export const converterRows: CatalogRow[] = [
     description: 'A converter forwarded an object',
     ref: '§2.6',
     logger: 'N',
+    contains: 'Converter',
     pattern: /^(?<converter>[A-Za-z]*)Converter(?<index>\d+)\.(?<part>\d+): (?:forwarded object to (?<destination>.+)|forward (?<path>.+) to (?<exportDestination>.+))$/,
     values: { index: 'int', part: 'int' },
     samples: [
@@ -49,6 +51,7 @@ export const converterRows: CatalogRow[] = [
     description: 'A converter acted on the object (destroyed, rejected, queued, changed virtual-server mask …)',
     ref: '§2.6',
     logger: 'N',
+    contains: 'onverter',
     pattern: /^(?<converter>[A-Za-z]*)[Cc]onverter(?<index>\d+)\.(?<part>\d+): (?<action>.*)$/,
     values: { index: 'int', part: 'int' },
     samples: [{ line: 'Importconverter0.0: destroyed received image', fields: { action: 'destroyed received image' } }],

@@ -140,9 +140,9 @@ export const storageRows: CatalogRow[] = [
   {
     kind: 'missing-attribute',
     description: 'GenerateFileName found a required attribute missing (it becomes 0 or empty)',
-    ref: '§2.1 dgatefn.cpp:350-470',
+    ref: '§2.1 dgatefn.cpp:350-480',
     logger: 'N',
-    pattern: /^No (?<attribute>image number|Series number|Series UID|Study UID|SOP UID|Patient ID|Patient Name)$/,
+    pattern: /^No (?<attribute>image number|Series number|Series UID|Study UID|Study ID|Study Date|Modality|SOP UID|Patient ID|Patient Name|Image ID)$/,
     samples: [{ line: 'No Series number', fields: { attribute: 'Series number' } }],
   },
   {
@@ -156,11 +156,23 @@ export const storageRows: CatalogRow[] = [
   {
     kind: 'disk-space-cleanup',
     description: 'Disk space clean-up deletes a patient (or series) to make room',
-    ref: '§2.1 device.cpp:305',
+    ref: '§2.1 device.cpp:266, 305',
     logger: 'N',
-    pattern: /^DISK SPACE: (?<freeMb>-?\d+) MB \/ NEED (?<needMb>-?\d+) MB - Deleting (?<what>\w+): (?<target>.*)$/,
+    pattern: /^DISK SPACE: (?<freeMb>-?\d+) MB \/ NEED (?<needMb>-?\d+) MB - Deleting (?<what>\w+)(?: on (?<device>[^:]*))?: (?<target>.*)$/,
     values: { freeMb: 'int', needMb: 'int' },
-    samples: [{ line: 'DISK SPACE: 20 MB / NEED 30 MB - Deleting patient: 12345678', fields: { freeMb: 20, needMb: 30, what: 'patient', target: '12345678' } }],
+    samples: [
+      { line: 'DISK SPACE: 20 MB / NEED 30 MB - Deleting patient: 12345678', fields: { freeMb: 20, needMb: 30, what: 'patient', target: '12345678' } },
+      { line: 'DISK SPACE: 20 MB / NEED 30 MB - Deleting patient on MAG1: 12345678', fields: { what: 'patient', device: 'MAG1', target: '12345678' } },
+    ],
+  },
+  {
+    kind: 'disk-space-cleanup-stopped',
+    description: 'Disk space clean-up stopped before reaching the space it needs (nothing more it may delete)',
+    ref: '§2.1 device.cpp:318',
+    logger: 'N',
+    pattern: /^DISK SPACE: (?<freeMb>-?\d+) MB \/ NEED (?<needMb>-?\d+) MB - but stopping$/,
+    values: { freeMb: 'int', needMb: 'int' },
+    samples: [{ line: 'DISK SPACE: 20 MB / NEED 30 MB - but stopping', fields: { freeMb: 20, needMb: 30 } }],
   },
   {
     kind: 'failsafe-saved',
@@ -191,6 +203,7 @@ export const storageRows: CatalogRow[] = [
     description: 'A value is longer than its database column and was cut',
     ref: '§2.1 dbsql.cpp:1754',
     logger: 'N',
+    contains: 'Truncated ',
     pattern: /^(?<fatal>\*\*\*)?Truncated (?<column>\S+) from (?<from>\d+) to (?<to>\d+) chars in file: (?<path>.*)$/,
     values: { fatal: 'flag', from: 'int', to: 'int' },
     samples: [{ line: '***Truncated StudyDescr from 80 to 64 chars in file: X\\a.dcm', fields: { fatal: true, column: 'StudyDescr', from: 80, to: 64 } }],

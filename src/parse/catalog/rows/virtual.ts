@@ -16,6 +16,7 @@ export const virtualRows: CatalogRow[] = [
     description: 'VirtualServerForN flags conflict with dicom.ini, or a wildcard date query was blocked',
     ref: '§2.5 dgate.cpp:15256, 15261, 15625, 15630',
     logger: 'N',
+    contains: 'Virtual query',
     pattern:
       /^(?:\*\*\* )?Virtual query(?<toDb> to db)? - (?:FIXKODAK is set for server (?<server>.+) but FixKodak is not set in dicom\.ini|blocked wildcard date query to (?<blockedServer>.+))$/,
     values: { toDb: 'flag' },
