@@ -5,53 +5,86 @@
  */
 import type { Fields, LogEvent, ProblemSink } from './event.js';
 import { classify } from './catalog/index.js';
-import { findGluedPrefix, isoLocal, parsePrefix, type ParsedPrefix } from './prefix.js';
+import { findGluedInMessage, findGluedPrefix, isoLocal, parseCtime, parsePrefix, type ParsedPrefix } from './prefix.js';
 import { evidenceOf, guiIso, priorOf, type DateOrder } from './dateOrder.js';
-import { wallMs, ZoneMapper } from './timezone.js';
+import { fmtOffset, wallMs, ZoneMapper } from './timezone.js';
 
 export interface AssembleOptions {
   /** Forces the day/month order of GUI dates. */
   dateOrder?: DateOrder;
   /** IANA zone: times get its UTC offset. */
   tz?: string;
-  /** Year for syslog lines, which carry none (default: from other lines, else the current year). */
+  /** Year of the first syslog line, which carries none (default: from the file's other lines, else guessed from today). */
   syslogYear?: number;
   /** Skip field extraction (stats only needs kinds). */
   kindsOnly?: boolean;
+  /** How the lines were decoded; needed for the byte offset of the second half of a glued line. */
+  encoding?: 'latin1' | 'utf8';
 }
 
-/** GUI lines held back while a file has not yet shown its day/month order. */
+/** Events held back while a file has not yet shown its GUI day/month order or its syslog year. */
 export const MAX_HELD_EVENTS = 5000;
 /** A backwards step larger than this is reported as a clock jump. */
 export const CLOCK_JUMP_MS = 60_000;
 /** Continuation lines joined to one event at most; further ones become their own events. */
 export const MAX_CONTINUATION_LINES = 1000;
+/** Clock jumps (and DST-gap times) reported per source at most; the rest are counted in a last problem. */
+export const MAX_CLOCK_REPORTS = 20;
+
+interface SyslogTime {
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  /** Year rollovers (Dec → Jan) seen before this line. */
+  roll: number;
+}
 
 interface Pending {
   line: number;
   offset: number;
   time: string | null;
   gui: ParsedPrefix['gui'];
+  /** The day/month order of a GUI date: its own evidence or the file's, null while undecided. */
+  order: DateOrder | null;
+  syslog: SyslogTime | undefined;
+  /** The UTC offset the line itself states (journald short-iso). */
+  zone: string | undefined;
   pacsName: string | undefined;
   text: string;
   parts: number;
   /** Set when the time was taken from the previous event (bare line, no prefix of its own). */
   inherited: boolean;
+  /** The event this one inherits its time from, until that time is resolved. */
+  from: Pending | null;
 }
 
 export class EventAssembler {
   private pending: Pending | null = null;
   private held: Pending[] = [];
+  /** Held events wait for the GUI order / the syslog year. */
+  private heldGui = false;
+  private heldSys = false;
   private order: DateOrder | null;
+  private readonly forced: boolean;
+  private orderChangeReported = false;
   /** True once the source has shown a prefixed (timestamped) line: bare lines are then continuations. */
   private timedRun = false;
   private lastTime: string | null = null;
   private lastTimeMs = 0;
-  private maxYear: number | null = null;
+  /** UTC instant (ms) of the last timed event, under `--tz`. */
+  private lastInstant: number | null = null;
+  /** Year of the first syslog line (after the rollovers counted in `roll`), once known. */
+  private syslogBase: number | null;
+  private syslogRoll = 0;
+  private lastSyslogMo = 0;
+  private sawSyslog = false;
+  /** The last full (year-bearing) timestamp of the source. */
+  private lastFullTime: string | null = null;
   private readonly zone: ZoneMapper | null;
-  private foldUntilMs = 0;
-  private lastWasFold = false;
-  private jumps = 0;
+  private clockReports = 0;
+  private readonly utf8: boolean;
 
   constructor(
     private readonly source: string,
@@ -60,57 +93,167 @@ export class EventAssembler {
     private readonly onProblem: ProblemSink,
   ) {
     this.order = opts.dateOrder ?? null;
+    this.forced = opts.dateOrder !== undefined;
+    this.syslogBase = opts.syslogYear ?? null;
     this.zone = opts.tz ? new ZoneMapper(opts.tz) : null;
+    this.utf8 = opts.encoding === 'utf8';
   }
 
+  /** One physical line (CR removed) and the byte offset of its first byte in the source. */
   line(raw: string, offset: number, lineNo: number): void {
     const p = parsePrefix(raw);
     if (p.shape === 'none') {
-      this.bare(p, offset, lineNo);
+      this.bare(raw, offset, lineNo);
       return;
     }
     this.timedRun = true;
+    const glued = p.msg.length > 0 ? findGluedInMessage(p.msg) : -1;
+    if (glued === -1) {
+      this.start(this.prefixed(p, lineNo, offset, p.msg));
+      return;
+    }
+    // An unterminated message (§1.6) with the next message glued on: two events.
+    this.start(this.prefixed(p, lineNo, offset, p.msg.slice(0, glued)));
+    const at = raw.length - p.msg.length + glued;
+    this.gluedRest(raw.slice(at), offset + this.bytes(raw, at), lineNo);
+  }
+
+  /** Builds the event of a line with a prefix, and learns what it says about the file. */
+  private prefixed(p: ParsedPrefix, line: number, offset: number, text: string): Pending {
     let time = p.time;
-    if (p.shape === 'syslog' && p.syslog) {
-      const s = p.syslog;
-      time = isoLocal(this.opts.syslogYear ?? this.maxYear ?? new Date().getFullYear(), s.mo, s.d, s.h, s.mi, s.s);
-    }
+    let syslog: SyslogTime | undefined;
+    let order: DateOrder | null = null;
     if (time !== null) {
-      const y = Number(time.slice(0, 4));
-      if (this.maxYear === null || y > this.maxYear) this.maxYear = y;
-    }
-    if (p.gui && this.order === null) {
+      this.lastFullTime = time;
+      // A full timestamp tells the year of the syslog lines before it.
+      if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
+    } else if (p.syslog) {
+      const s = p.syslog;
+      if (!this.sawSyslog) {
+        this.sawSyslog = true;
+        // …and of those after it.
+        if (this.syslogBase === null && this.lastFullTime !== null) {
+          this.syslogBase = yearOf(this.lastFullTime);
+          this.lastSyslogMo = (this.lastFullTime.charCodeAt(5) - 48) * 10 + (this.lastFullTime.charCodeAt(6) - 48);
+        }
+      }
+      if (this.lastSyslogMo !== 0 && this.lastSyslogMo - s.mo >= 2) this.syslogRoll++; // Dec → Jan: a new year
+      this.lastSyslogMo = s.mo;
+      syslog = { mo: s.mo, d: s.d, h: s.h, mi: s.mi, s: s.s, roll: this.syslogRoll };
+      if (this.syslogBase === null) this.learnYear(text);
+      if (this.syslogBase !== null) time = isoLocal(this.syslogBase + syslog.roll, s.mo, s.d, s.h, s.mi, s.s);
+    } else if (p.gui) {
       const ev = evidenceOf(p.gui.date);
-      if (ev && ev !== 'ymd') this.order = ev;
+      if (ev !== null && ev !== 'ymd' && !this.forced) {
+        if (this.order === null) this.order = ev;
+        else if (ev !== this.order) {
+          if (!this.orderChangeReported) {
+            this.orderChangeReported = true;
+            this.onProblem({
+              source: this.source,
+              line,
+              offset,
+              message: `GUI dates switch from ${this.order} to ${ev} order (the Windows locale changed?); ambiguous dates from here on are read as ${ev}`,
+            });
+          }
+          this.order = ev;
+        }
+      }
+      order = this.forced ? this.order : ev !== null && ev !== 'ymd' ? ev : this.order;
     }
-    this.start({ line: lineNo, offset, time, gui: p.gui, pacsName: p.pacsName, text: p.msg, parts: 1, inherited: false });
+    return {
+      line,
+      offset,
+      time,
+      gui: p.gui,
+      order,
+      syslog,
+      zone: p.zone,
+      pacsName: p.pacsName,
+      text,
+      parts: 1,
+      inherited: false,
+      from: null,
+    };
+  }
+
+  /** The year of syslog lines from a ctime argument in their message (`UPACS THREAD n: STARTED AT: Fri Nov 27 …`). */
+  private learnYear(text: string): void {
+    const at = text.indexOf(' AT: ');
+    if (at === -1 || !text.startsWith('UPACS THREAD')) return;
+    const t = parseCtime(text.slice(at + 5));
+    if (t !== null) this.syslogBase = yearOf(t) - this.syslogRoll;
+  }
+
+  /** The second half of a glued line: a prefixed message (possibly itself unterminated). */
+  private gluedRest(rest: string, offset: number, lineNo: number): void {
+    const p = parsePrefix(rest);
+    const glued = p.msg.length > 0 ? findGluedInMessage(p.msg) : -1;
+    this.start(this.prefixed(p, lineNo, offset, glued === -1 ? p.msg : p.msg.slice(0, glued)));
+    if (glued !== -1) {
+      const at = rest.length - p.msg.length + glued;
+      this.gluedRest(rest.slice(at), offset + this.bytes(rest, at), lineNo);
+    }
+  }
+
+  private bytes(s: string, end: number): number {
+    return this.utf8 ? Buffer.byteLength(s.slice(0, end), 'utf8') : end;
   }
 
   /** A line with no prefix: a continuation, a glued pair, or (in untimestamped logs) a message of its own. */
-  private bare(p: ParsedPrefix, offset: number, lineNo: number): void {
-    const text = p.msg;
+  private bare(text: string, offset: number, lineNo: number): void {
     const cur = this.pending;
-    if (p.pacsName !== undefined || !this.timedRun || !cur) {
-      this.start({ line: lineNo, offset, time: null, gui: undefined, pacsName: p.pacsName, text, parts: 1, inherited: false });
+    if (!this.timedRun || !cur) {
+      this.start(this.plain(lineNo, offset, text, null));
       return;
     }
     // Reference §1.6: `…not allowed or known\n: %s` has no newline, so the next message is glued on.
     const glued = findGluedPrefix(text);
     const head = glued === -1 ? text : text.slice(0, glued);
-    if (classify(head, false).kind !== 'unknown' && !/^\s*$/.test(head) && glued !== 0) {
-      // A message that starts a line of its own without a timestamp (e.g. `***Client Error` after `\n`).
-      this.start({ line: lineNo, offset, time: cur.time, gui: cur.gui, pacsName: cur.pacsName, text: head, parts: 1, inherited: true });
-    } else if (cur.parts < MAX_CONTINUATION_LINES) {
-      cur.text += '\n' + head;
+    if (isBlank(head)) {
+      // An empty line after a timestamp-only line is a blank of its own; after a message, its end.
+      if (cur.text.length === 0) this.start(this.plain(lineNo, offset, head, cur));
+      else if (cur.parts < MAX_CONTINUATION_LINES) this.append(cur, head);
+      else this.start(this.plain(lineNo, offset, head, cur));
+    } else if (cur.text.length === 0 && cur.parts === 1) {
+      // `\n***Client Error…` (§1.6): a message starting with a newline leaves its timestamp on a
+      // line of its own; the bare line is that message. One event, at the timestamp line.
+      cur.text = head;
       cur.parts++;
+    } else if (classify(head, false).kind !== 'unknown') {
+      // A message that starts a line of its own without a timestamp.
+      this.start(this.plain(lineNo, offset, head, cur));
+    } else if (cur.parts < MAX_CONTINUATION_LINES) {
+      this.append(cur, head);
     } else {
-      this.start({ line: lineNo, offset, time: cur.time, gui: cur.gui, pacsName: cur.pacsName, text: head, parts: 1, inherited: true });
+      this.start(this.plain(lineNo, offset, head, cur));
     }
-    if (glued !== -1) {
-      const rest = parsePrefix(text.slice(glued));
-      const byteOffset = offset + Buffer.byteLength(text.slice(0, glued), 'latin1');
-      this.start({ line: lineNo, offset: byteOffset, time: rest.time, gui: rest.gui, pacsName: rest.pacsName, text: rest.msg, parts: 1, inherited: false });
-    }
+    if (glued !== -1) this.gluedRest(text.slice(glued), offset + this.bytes(text, glued), lineNo);
+  }
+
+  private append(cur: Pending, head: string): void {
+    cur.text += '\n' + head;
+    cur.parts++;
+  }
+
+  /** An event without a prefix: it takes the time of `from` (the event before it), if any. */
+  private plain(line: number, offset: number, text: string, prev: Pending | null): Pending {
+    // Point at the timed event itself, so a run of bare lines does not chain every event in memory.
+    const from = prev ? (prev.from ?? prev) : null;
+    return {
+      line,
+      offset,
+      time: from ? from.time : null,
+      gui: from?.gui,
+      order: from ? from.order : null,
+      syslog: from?.syslog,
+      zone: from?.zone,
+      pacsName: from?.pacsName,
+      text,
+      parts: 1,
+      inherited: from !== null,
+      from,
+    };
   }
 
   private start(next: Pending): void {
@@ -118,82 +261,167 @@ export class EventAssembler {
     this.pending = next;
   }
 
+  /** Call once after the last line. */
   end(): void {
     if (this.pending) this.complete(this.pending);
     this.pending = null;
     this.flushHeld(true);
   }
 
+  /** True while an event's time waits for the file's date order or syslog year. */
+  private open(ev: Pending): boolean {
+    if (ev.gui !== undefined && ev.order === null && !ev.gui.date.yearFirst && this.order === null) return true;
+    return ev.syslog !== undefined && ev.time === null && this.syslogBase === null;
+  }
+
   private complete(ev: Pending): void {
-    const undecided = ev.gui !== undefined && this.order === null && !ev.gui.date.yearFirst;
-    if (undecided || this.held.length > 0) {
-      this.held.push(ev);
-      if (this.order !== null || this.held.length >= MAX_HELD_EVENTS) this.flushHeld(false);
+    if (this.held.length === 0 && !this.open(ev)) {
+      this.finish(ev);
       return;
     }
-    this.finish(ev);
+    this.held.push(ev);
+    if (ev.syslog !== undefined && ev.time === null) this.heldSys = true;
+    else if (ev.gui !== undefined && ev.order === null && !ev.gui.date.yearFirst) this.heldGui = true;
+    const waiting = (this.heldGui && this.order === null) || (this.heldSys && this.syslogBase === null);
+    if (!waiting || this.held.length >= MAX_HELD_EVENTS) this.flushHeld(false);
   }
 
   private flushHeld(atEnd: boolean): void {
     if (this.held.length === 0) return;
-    if (this.order === null) {
-      const first = this.held.find((h) => h.gui)?.gui;
-      this.order = first ? priorOf(first.date) : 'dmy';
+    const where = atEnd ? '' : ` in the first ${MAX_HELD_EVENTS} events`;
+    const firstGui = this.held.find((h) => h.gui !== undefined && h.order === null && !h.gui.date.yearFirst);
+    if (this.order === null && firstGui) {
+      this.order = priorOf(firstGui.gui!.date);
       this.onProblem({
         source: this.source,
-        line: this.held[0]!.line,
-        offset: this.held[0]!.offset,
-        message: `GUI dates are ambiguous (day and month both <= 12${atEnd ? '' : ` in the first ${MAX_HELD_EVENTS} lines`}); read them as ${this.order} — use --date-order to force`,
+        line: firstGui.line,
+        offset: firstGui.offset,
+        message: `GUI dates are ambiguous (day and month both <= 12${where}); read them as ${this.order} — use --date-order to force`,
+      });
+    }
+    const firstSys = this.held.find((h) => h.syslog !== undefined && h.time === null);
+    if (this.syslogBase === null && firstSys) {
+      const last = [...this.held].reverse().find((h) => h.syslog !== undefined)!.syslog!;
+      const now = new Date();
+      let y = now.getFullYear();
+      // The newest line cannot be in the future: if its month/day is after today, it is last year's.
+      if (last.mo * 100 + last.d > (now.getMonth() + 1) * 100 + now.getDate() + 1) y--;
+      this.syslogBase = y - last.roll;
+      this.onProblem({
+        source: this.source,
+        line: firstSys.line,
+        offset: firstSys.offset,
+        message: `syslog lines carry no year and the file gives none${where}; assumed ${this.syslogBase}`,
       });
     }
     const held = this.held;
     this.held = [];
+    this.heldGui = false;
+    this.heldSys = false;
     for (const h of held) this.finish(h);
   }
 
+  /** Resolves the time of an event (GUI order, syslog year) and emits it. */
   private finish(ev: Pending): void {
-    let time = ev.time;
-    if (ev.gui) {
-      time = guiIso(ev.gui.date, this.order ?? priorOf(ev.gui.date), ev.gui.h, ev.gui.mi, ev.gui.s);
-      if (time === null) {
-        this.onProblem({ source: this.source, line: ev.line, offset: ev.offset, message: 'GUI date is not a valid date in the chosen day/month order; time left null' });
-      }
-    }
-    if (time !== null && !ev.inherited) this.checkClock(time, ev);
+    let time = this.resolve(ev);
+    if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
+    else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
     const c = classify(ev.text, !this.opts.kindsOnly);
     const fields: Fields = c.fields;
     if (ev.pacsName !== undefined && !this.opts.kindsOnly) fields.pacsName = ev.pacsName;
-    if (time !== null && this.zone) time = this.zone.map(time, this.lastWasFold);
     this.emit({ source: this.source, line: ev.line, offset: ev.offset, time, kind: c.kind, text: ev.text, fields });
   }
 
-  /** Reports a clock that jumps back (DST, a reset); events keep their file order regardless. */
-  private checkClock(time: string, ev: Pending): void {
-    if (this.lastTime !== null && time < this.lastTime) {
-      const ms = wallMs(time);
-      const back = this.lastTimeMs - ms;
-      if (back > CLOCK_JUMP_MS) {
-        this.jumps++;
-        if (this.jumps <= 20) {
-          this.onProblem({
-            source: this.source,
-            line: ev.line,
-            offset: ev.offset,
-            message: `clock jumps back from ${this.lastTime} to ${time} (DST change or clock reset); events kept in file order`,
-          });
-        }
-        // A jump back of about an hour is the DST fold: the repeated hour uses the later offset.
-        if (back > 30 * 60e3 && back <= 90 * 60e3) this.foldUntilMs = this.lastTimeMs;
+  private resolve(ev: Pending): string | null {
+    if (ev.time !== null) return ev.time;
+    if (ev.gui) {
+      const src = ev.from ?? ev;
+      const order = src.order ?? this.order ?? priorOf(ev.gui.date);
+      const t = guiIso(ev.gui.date, order, ev.gui.h, ev.gui.mi, ev.gui.s);
+      if (t === null && !ev.inherited) {
+        this.onProblem({
+          source: this.source,
+          line: ev.line,
+          offset: ev.offset,
+          message: `GUI date is not a valid ${order} date; time left null`,
+        });
       }
-      this.lastTime = time;
-      this.lastTimeMs = ms;
-      this.lastWasFold = ms <= this.foldUntilMs;
-      return;
+      ev.time = t;
+      return t;
     }
-    if (time !== this.lastTime) {
-      this.lastTime = time;
-      this.lastTimeMs = wallMs(time);
-      this.lastWasFold = this.lastTimeMs <= this.foldUntilMs;
+    if (ev.syslog && this.syslogBase !== null) {
+      const s = ev.syslog;
+      ev.time = isoLocal(this.syslogBase + s.roll, s.mo, s.d, s.h, s.mi, s.s);
+      return ev.time;
+    }
+    return null;
+  }
+
+  /** The offset an inherited time gets: the one its source event got. */
+  private readonly inheritedOffsets = new WeakMap<Pending, string>();
+  private inheritedZone(time: string, ev: Pending): string {
+    const o = ev.from ? this.inheritedOffsets.get(ev.from) : undefined;
+    return o !== undefined ? time + o : this.zone!.map(time);
+  }
+
+  /**
+   * Reports a clock that jumps back (DST, a reset); events keep their file order regardless.
+   * Under `--tz` it also picks the offset: in a repeated hour, the first offset that does not put
+   * the event before the previous one (so the second pass after the fall-back gets the later offset).
+   */
+  private checkClock(time: string, ev: Pending): string {
+    const ms = time === this.lastTime ? this.lastTimeMs : wallMs(time);
+    if (this.lastTime !== null && ms < this.lastTimeMs - CLOCK_JUMP_MS) {
+      this.clockProblem(ev, this.clockWhy(this.lastTime, time, ms));
+    }
+    this.lastTime = time;
+    this.lastTimeMs = ms;
+    if (!this.zone) return time;
+    const c = this.zone.candidates(time);
+    let off = c.offsets[0]!;
+    if (c.gap) {
+      this.clockProblem(ev, `${time} does not exist in ${this.zone.zone} (skipped by the DST change); read with the offset before the change`);
+    } else if (c.offsets.length > 1) {
+      const stated = ev.zone !== undefined ? c.offsets.find((o) => fmtOffset(o) === ev.zone) : undefined;
+      if (stated !== undefined) off = stated;
+      else if (this.lastInstant !== null) {
+        const pick = c.offsets.find((o) => ms - o * 60000 >= this.lastInstant! - CLOCK_JUMP_MS);
+        if (pick !== undefined) off = pick;
+      }
+    }
+    this.lastInstant = ms - off * 60000;
+    const o = fmtOffset(off);
+    this.inheritedOffsets.set(ev, o);
+    return time + o;
+  }
+
+  private clockWhy(from: string, to: string, ms: number): string {
+    const back = Math.round((this.lastTimeMs - ms) / 1000);
+    const span = back >= 3600 * 48 ? `${Math.round(back / 86400)} days` : back >= 5400 ? `${Math.round(back / 360) / 10} hours` : `${Math.round(back / 60)} minutes`;
+    let why = 'clock reset';
+    if (this.zone && this.zone.candidates(to).offsets.length > 1 && back <= 3600 + CLOCK_JUMP_MS / 1000) why = `DST change in ${this.zone.zone}`;
+    else if (back >= 3540 && back <= 3660) why = 'DST change or clock reset';
+    return `clock jumps back ${span}, from ${from} to ${to} (${why}); events kept in file order`;
+  }
+
+  private clockProblem(ev: Pending, message: string): void {
+    this.clockReports++;
+    if (this.clockReports <= MAX_CLOCK_REPORTS) {
+      this.onProblem({ source: this.source, line: ev.line, offset: ev.offset, message });
+    } else if (this.clockReports === MAX_CLOCK_REPORTS + 1) {
+      this.onProblem({ source: this.source, line: ev.line, offset: ev.offset, message: `more clock problems; not reported further` });
     }
   }
+}
+
+function yearOf(iso: string): number {
+  return (iso.charCodeAt(0) - 48) * 1000 + (iso.charCodeAt(1) - 48) * 100 + (iso.charCodeAt(2) - 48) * 10 + (iso.charCodeAt(3) - 48);
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
 }

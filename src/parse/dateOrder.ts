@@ -21,12 +21,20 @@ export function evidenceOf(d: GuiDateParts): DateOrder | null {
   return null;
 }
 
-/** The guess when a file gives no evidence: AM/PM clocks are en-US (month first); `-` and `.` are day-first locales. */
+/**
+ * The guess when a file gives no evidence: AM/PM clocks are en-US (month first); `-` (nl), `.` (de)
+ * and a 24-hour `/` (en-GB, fr) are day-first locales.
+ */
 export function priorOf(d: GuiDateParts): DateOrder {
   if (d.yearFirst) return 'ymd';
   return d.ampm ? 'mdy' : 'dmy';
 }
 
+function daysIn(y: number, mo: number): number {
+  return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+}
+
+/** Two-digit years (`22-7-20`) are 20xx: Conquest's GUI postdates 2000. */
 function year(n: number): number {
   return n < 100 ? 2000 + n : n;
 }
@@ -48,6 +56,6 @@ export function guiIso(d: GuiDateParts, order: DateOrder, h: number, mi: number,
     mo = d.b;
     y = year(d.c);
   }
-  if (mo < 1 || mo > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || s > 60) return null;
+  if (mo < 1 || mo > 12 || day < 1 || day > daysIn(y, mo) || h > 23 || mi > 59 || s > 60) return null;
   return isoLocal(y, mo, day, h, mi, s);
 }

@@ -1,7 +1,7 @@
 /**
  * `--tz`: Conquest writes local wall-clock time with no zone (reference §1.1). Under `--tz ZONE`
  * each time gets that zone's UTC offset, so it names an instant. In the repeated hour after a
- * DST change the first offset is used unless the caller saw the clock jump back.
+ * DST change the caller picks the offset that keeps the log moving forward (see assemble.ts).
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -36,7 +36,7 @@ export function offsetAt(zone: string, epochMs: number): number {
   return Math.round((wall - Math.floor(epochMs / 1000) * 1000) / 60000);
 }
 
-function fmtOffset(min: number): string {
+export function fmtOffset(min: number): string {
   const sign = min < 0 ? '-' : '+';
   const a = Math.abs(min);
   const h = Math.floor(a / 60);
@@ -44,37 +44,47 @@ function fmtOffset(min: number): string {
   return `${sign}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}`;
 }
 
-/** Wall-clock ISO (`YYYY-MM-DDTHH:MM:SS`) as milliseconds, read as if it were UTC. */
+function n2(s: string, at: number): number {
+  return (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
+}
+
+/** Wall-clock ISO (`YYYY-MM-DDTHH:MM:SS`) as milliseconds, read as if it were UTC (char codes, no slices). */
 export function wallMs(iso: string): number {
-  return Date.UTC(
-    Number(iso.slice(0, 4)),
-    Number(iso.slice(5, 7)) - 1,
-    Number(iso.slice(8, 10)),
-    Number(iso.slice(11, 13)),
-    Number(iso.slice(14, 16)),
-    Number(iso.slice(17, 19)),
-  );
+  return Date.UTC(n2(iso, 0) * 100 + n2(iso, 2), n2(iso, 5) - 1, n2(iso, 8), n2(iso, 11), n2(iso, 14), n2(iso, 17));
+}
+
+/** How a wall-clock time maps to UTC in a zone. */
+export interface ZoneCandidates {
+  /** Possible UTC offsets in minutes, earliest instant first: one, or two in a repeated (fold) hour. */
+  offsets: number[];
+  /** True when the wall time does not exist (the spring-forward gap); `offsets` then holds the offset before the change. */
+  gap: boolean;
 }
 
 export class ZoneMapper {
-  private readonly cache = new Map<string, string[]>();
-  constructor(private readonly zone: string) {
+  private readonly cache = new Map<string, ZoneCandidates>();
+  constructor(readonly zone: string) {
     checkZone(zone);
   }
 
-  /** The possible offsets (1, or 2 in a repeated hour, or the nearest in a skipped hour) for a wall time. */
-  private offsets(iso: string): string[] {
+  /** The offsets a wall time can have in this zone (cached per minute). */
+  candidates(iso: string): ZoneCandidates {
     const key = iso.slice(0, 16);
     let c = this.cache.get(key);
     if (!c) {
-      const wall = wallMs(iso.slice(0, 16) + ':00');
+      const wall = wallMs(key + ':00');
       const cands = new Set<number>();
       for (const guess of [offsetAt(this.zone, wall - 14 * 3600e3), offsetAt(this.zone, wall + 14 * 3600e3)]) {
         const real = offsetAt(this.zone, wall - guess * 60000);
         if (real === guess) cands.add(guess);
       }
-      if (cands.size === 0) cands.add(offsetAt(this.zone, wall)); // skipped hour: take the offset after the change
-      c = [...cands].sort((a, b) => b - a).map(fmtOffset); // larger offset = earlier instant = first occurrence
+      if (cands.size === 0) {
+        // Skipped hour: as Temporal's 'compatible' disambiguation, read it with the offset in force
+        // before the change (02:30 in a 02:00→03:00 gap is the instant of 03:30 after it).
+        c = { offsets: [offsetAt(this.zone, wall - 14 * 3600e3)], gap: true };
+      } else {
+        c = { offsets: [...cands].sort((a, b) => b - a), gap: false }; // larger offset = earlier instant = first pass
+      }
       if (this.cache.size > 10000) this.cache.clear();
       this.cache.set(key, c);
     }
@@ -83,7 +93,7 @@ export class ZoneMapper {
 
   /** Adds the zone offset to a local ISO time; `second` picks the later of two offsets in a repeated hour. */
   map(iso: string, second = false): string {
-    const o = this.offsets(iso);
-    return iso + (second && o.length > 1 ? o[1] : o[0]);
+    const o = this.candidates(iso).offsets;
+    return iso + fmtOffset(second && o.length > 1 ? o[1]! : o[0]!);
   }
 }
