@@ -4,10 +4,12 @@ import type { LogEvent } from '../parse/event.js';
 import { readEvents } from '../pipeline/readEvents.js';
 import { addReadOptions, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
 import { Output } from './output.js';
+import { Redactor } from '../report/redact.js';
 
 interface EventsOptions extends ReadOptions {
   kind?: string[];
   json?: boolean;
+  redact?: boolean;
 }
 
 /** The event contract's JSON, keys in contract order. */
@@ -25,17 +27,20 @@ export function eventsCommand(): Command {
     .description('print the log lines as typed events (one JSON object per line with --json)')
     .argument('[paths...]', 'log files, Conquest folders, zips, .gz, or - for stdin', ['.'])
     .option('-k, --kind <kinds...>', 'only these kinds (e.g. refused-link host-refused)')
-    .option('--json', 'NDJSON in the event contract');
+    .option('--json', 'NDJSON in the event contract')
+    .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx)');
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: EventsOptions, c: Command) => {
     const out = new Output();
     const kinds = o.kind ? new Set(o.kind.flatMap((k) => k.split(','))) : null;
+    const red = o.redact ? new Redactor() : null;
     const result = await readEvents(
       paths,
       ingestOptions(o),
       (e) => {
         if (kinds && !kinds.has(e.kind)) return;
         if (!inWindow(e.time, o)) return;
+        if (red) e = red.event(e);
         out.write((o.json ? eventJson(e) : eventLine(e)) + '\n');
       },
       problemPrinter(o),

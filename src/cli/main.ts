@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { eventsCommand } from './events.js';
 import { statsCommand } from './stats.js';
 import { analyzeCommand } from './analyze.js';
+import { timelineCommand } from './timeline.js';
 
 export function program(): Command {
   const p = new Command('cqlog')
@@ -12,6 +13,7 @@ export function program(): Command {
   p.addCommand(eventsCommand());
   p.addCommand(statsCommand());
   p.addCommand(analyzeCommand());
+  p.addCommand(timelineCommand());
   return p;
 }
 

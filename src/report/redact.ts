@@ -42,6 +42,9 @@ const ID_COLUMNS = /^(PatientID|SeriesPat|ImagePat|StudyPat|PatientPat)$/i;
 /** Consistency columns holding a name or birth date. */
 const NAME_COLUMNS = /^(PatientNam|PatientName|PatientBir|PatientBirthDate|ReferPhysi|ReferringPhysicianName)/i;
 
+const INCONSISTENT_VALUES = /Inconsistent (\S+)( in \S+: .*)$/;
+const DUMP_NAME = /^(\s*>*0010,00(?:10|30) +\d+ [A-Z]{2} \S+ +)(.+)$/;
+
 const TOKEN = /[A-Za-z0-9][A-Za-z0-9._^-]*/g;
 
 export class Redactor {
@@ -108,6 +111,13 @@ export class Redactor {
   /** Replaces known IDs and names, and any BSN-shaped number, in free text. */
   text(s: string): string {
     let out = s;
+    // Names and birth dates inside consistency lines, even when the event's fields were not seen.
+    if (out.includes('nconsistent ')) {
+      out = out.replace(INCONSISTENT_VALUES, (m, col: string, rest: string) =>
+        NAME_COLUMNS.test(col) ? `Inconsistent ${col}${rest.replace(/(Old|New)='((?:[^']|'')*)'/g, (_x, k: string, v: string) => `${k}='${this.pseudonym(v, 'N-')}'`)}` : m,
+      );
+    }
+    if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
     if (this.names.size > 0) {
       for (const [name, p] of this.names) if (out.includes(name)) out = out.split(name).join(p);
     }

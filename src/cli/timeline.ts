@@ -1,0 +1,115 @@
+/**
+ * `cqlog timeline <study-uid|patient-id> [paths…] [--json]`: every event tied to a study or patient,
+ * in time order: lines naming it (refusals, Written file under the patient folder, virtual-server
+ * lines, Inconsistent lines) plus the evidence of the collisions about it (e.g. the failed move,
+ * whose lines do not name the patient at normal level).
+ */
+import { Command } from 'commander';
+import type { LogEvent } from '../parse/event.js';
+import { analyzePaths, sortEvidence } from '../correlate/engine.js';
+import type { Evidence } from '../explain/types.js';
+import { Redactor } from '../report/redact.js';
+import { redactAnalysis } from '../report/redactAnalysis.js';
+import { addReadOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
+import { useColor } from './output.js';
+
+interface TimelineOptions extends ReadOptions {
+  json?: boolean;
+  redact?: boolean;
+}
+
+/** Lines kept for one timeline; beyond this the count is reported and the rest skipped. */
+export const MAX_TIMELINE_EVENTS = 50_000;
+
+/** True when `text` holds `q` as a whole token (not inside a longer UID or number). */
+export function namesToken(text: string, q: string): boolean {
+  let at = text.indexOf(q);
+  while (at !== -1) {
+    const before = at === 0 ? '' : text[at - 1]!;
+    const after = text[at + q.length] ?? '';
+    if (!/[A-Za-z0-9.]/.test(before) && !/[A-Za-z0-9]/.test(after) && !(after === '.' && /\d/.test(text[at + q.length + 1] ?? ''))) return true;
+    at = text.indexOf(q, at + 1);
+  }
+  return false;
+}
+
+export function timelineCommand(): Command {
+  const cmd = new Command('timeline')
+    .description('every event tied to a study UID or patient ID, in time order, with the collisions about it')
+    .argument('<id>', 'a StudyInstanceUID or a PatientID')
+    .argument('[paths...]', 'log files, Conquest folders, zips, .gz, or - for stdin', ['.'])
+    .option('--json', 'one JSON object: query, collisions, events')
+    .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms');
+  addReadOptions(cmd);
+  cmd.action(async (id: string, paths: string[], o: TimelineOptions, c: Command) => {
+    const q = id.trim();
+    const named: (Evidence & { fields?: LogEvent['fields'] })[] = [];
+    let skipped = 0;
+    const opts: Parameters<typeof analyzePaths>[1] = {
+      encoding: o.encoding,
+      onProblem: problemPrinter(o),
+      onEvent: (e) => {
+        if (!inWindow(e.time, o) || !namesToken(e.text, q)) return;
+        if (named.length >= MAX_TIMELINE_EVENTS) {
+          skipped++;
+          return;
+        }
+        named.push({ source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text });
+      },
+    };
+    if (o.dateOrder) opts.dateOrder = o.dateOrder;
+    if (o.tz) opts.tz = o.tz;
+    const full = await analyzePaths(paths, opts);
+    const { readable, ...analysis0 } = full;
+    const analysis = o.redact ? redactAnalysis(analysis0, new Redactor()) : analysis0;
+    const about = analysis.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q) || (o.redact && [analysis0.collisions.find((y) => y.id === x.id)?.studyUid].includes(q)));
+    const relatedCollisions = o.redact ? analysis.collisions.filter((x) => analysis0.collisions.some((y) => y.id === x.id && [y.studyUid, y.key.value, y.oldValue, y.refusedValue].includes(q))) : about;
+    const red = o.redact ? new Redactor() : null;
+    if (red) for (const x of analysis0.collisions) if (x.column.toLowerCase() === 'patientid') {
+      red.learn(x.oldValue);
+      red.learn(x.refusedValue);
+    }
+    // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
+    const keys = analysis0.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q));
+    if (keys.length > 0 && !paths.includes('-')) {
+      const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])));
+      const series = new Set(keys.flatMap((x) => x.seriesUids));
+      const { readEvents } = await import('../pipeline/readEvents.js');
+      const seen = new Set(named.map((e) => `${e.source}:${e.line}`));
+      const ingest: import('../pipeline/readEvents.js').IngestOptions = { encoding: o.encoding };
+      if (o.dateOrder) ingest.dateOrder = o.dateOrder;
+      if (o.tz) ingest.tz = o.tz;
+      await readEvents(
+        paths,
+        ingest,
+        (e) => {
+          if (!inWindow(e.time, o) || seen.has(`${e.source}:${e.line}`) || named.length >= MAX_TIMELINE_EVENTS) return;
+          const f = e.fields;
+          const folder = typeof f.patientFolder === 'string' ? f.patientFolder : typeof f.patientId === 'string' ? f.patientId : null;
+          const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;
+          if ((folder !== null && folders.has(folder)) || (uid !== null && series.has(uid))) named.push({ source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text });
+        },
+        () => {},
+      );
+    }
+    const evidence = relatedCollisions.flatMap((x) => x.evidence);
+    const events = sortEvidence([...evidence, ...named.map((e) => (red ? { ...e, text: red.text(e.text) } : e))]);
+    const shownId = red ? red.text(q) : q;
+    if (o.json) {
+      process.stdout.write(JSON.stringify({ query: shownId, collisions: relatedCollisions, events, skipped }, null, 2) + '\n');
+    } else {
+      const color = useColor();
+      const out: string[] = [`timeline of ${shownId}: ${events.length} event${events.length === 1 ? '' : 's'}, ${relatedCollisions.length} collision${relatedCollisions.length === 1 ? '' : 's'}`];
+      for (const x of relatedCollisions) out.push(`  collision ${x.table} Old='${x.oldValue}' Refused='${x.refusedValue}': ${x.cause} (${x.confidence}), ${x.refusals} refusals${x.resolvedAt ? `, resolved ${x.resolvedAt}` : ''}`);
+      out.push('');
+      for (const e of events) {
+        const loc = `${e.source}:${e.line}`;
+        out.push(`${e.time ?? '-'.padEnd(19)}  ${color ? `\x1b[2m${loc}\x1b[0m` : loc}  ${e.kind}  ${e.role ? `[${e.role}] ` : ''}${e.text.replace(/\n/g, '\\n').replace(/^\s+/, '')}`);
+      }
+      if (skipped > 0) out.push(`(${skipped} more events not shown: over ${MAX_TIMELINE_EVENTS})`);
+      process.stdout.write(out.join('\n') + '\n');
+    }
+    c.setOptionValue('exitCode', readable ? 0 : 2);
+  });
+  return cmd;
+}

@@ -1,0 +1,257 @@
+/** The forensic engine on logs shaped like reference §4.3 and §7: every cause, interleaving, resolution, bounds. */
+import { describe, expect, it } from 'vitest';
+import { ForensicEngine } from '../../src/correlate/engine.js';
+import { DEFAULT_CONFIG } from '../../src/correlate/config.js';
+import type { ConquestConfig } from '../../src/source/types.js';
+import { BSN, HOSPITAL_ID, LogBuilder, SERIES, STUDY, eventsOf } from './logBuilder.js';
+
+const VIRTUAL_INI: ConquestConfig = { source: 'dicom.ini', myAe: 'ROUTER', pacsName: 'ROUTER', virtualServers: ['MAINPACS'], magDevices: ['/opt/conquest/data/'], fileNameSyntax: '4', zipTime: '05:' };
+
+function run(sources: [string, string][], ini = true): ForensicEngine {
+  const engine = new ForensicEngine();
+  if (ini) engine.addConfig(VIRTUAL_INI);
+  for (const [name, text] of sources) for (const e of eventsOf(name, text)) engine.push(e);
+  return engine;
+}
+
+function routineTraffic(b: LogBuilder): void {
+  b.push('CT01', '10234567', 2, '1.2.3.4.5.6');
+  b.tick(30).push('CT01', '10234568', 1, '1.2.3.4.5.7');
+}
+
+describe('collisions', () => {
+  it('groups refusals per (table, key, Old, Refused) and counts a PacsTrouble.log copy within 2 s once', () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:00:00');
+    const trouble = new LogBuilder(0);
+    routineTraffic(b);
+    b.tick(60).refusedPush('CT01', HOSPITAL_ID, BSN, 2, trouble);
+    b.tick(30).refusedPush('CT01', HOSPITAL_ID, BSN, 2, trouble);
+    const r = run([['router/serverstatus.log', b.text()], ['router/PacsTrouble.log', trouble.text()]]).result();
+    expect(r.collisions).toHaveLength(1);
+    const c = r.collisions[0]!;
+    expect(c).toMatchObject({ table: 'DICOMStudies', column: 'PatientID', key: { column: 'StudyInsta', value: STUDY }, studyUid: STUDY, oldValue: BSN, refusedValue: HOSPITAL_ID, refusals: 4, oldLooksLikeBsn: true, refusedLooksLikeBsn: false });
+    expect(c.seriesUids).toEqual([SERIES]);
+    expect(c.firstSeen! < c.lastSeen!).toBe(true);
+  });
+
+  it('counts PacsTrouble.log refusals alone when serverstatus.log is not read', () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:00:00');
+    const trouble = new LogBuilder(0);
+    b.refusedPush('CT01', HOSPITAL_ID, BSN, 3, trouble);
+    const r = run([['router/PacsTrouble.log', trouble.text()]]).result();
+    expect(r.collisions[0]!.refusals).toBe(3);
+  });
+
+  it('keeps different Old values apart and reads long column names', () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:00:00');
+    b.line(`***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = 'A1' StudyInstanceUID = '1.2.3', Old='B1', Refused='A1'`);
+    b.line(`***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = 'A1' StudyInstanceUID = '1.2.3', Old='C1', Refused='A1'`);
+    const r = run([['s.log', b.text()]]).result();
+    expect(r.collisions.map((c) => c.oldValue).sort()).toEqual(['B1', 'C1']);
+    expect(r.collisions[0]!.key.column).toBe('StudyInstanceUID');
+  });
+});
+
+describe('causes', () => {
+  it('phantom-from-failed-retrieve, high: debug lines name Old on the virtual device', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    routineTraffic(b);
+    b.tick(5).failedMove('WS1', 'WS2', 2, BSN);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c.cause).toBe('phantom-from-failed-retrieve');
+    expect(c.confidence).toBe('high');
+    expect(c.evidence.some((e) => e.kind === 'host-refused' && e.text.includes("'WS2'"))).toBe(true);
+    expect(c.evidence.some((e) => e.kind === 'virtual-row-added')).toBe(true);
+    expect(c.explanation).toContain('WS1');
+    expect(c.explanation).toMatch(/BSN/);
+    expect(c.explanation).toContain('8 digits');
+  });
+
+  it('phantom-from-failed-retrieve, medium: a refused delivery of N>0 images precedes and Old never had a file', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    routineTraffic(b);
+    b.tick(5).failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c).toMatchObject({ cause: 'phantom-from-failed-retrieve', confidence: 'medium' });
+    const move = c.evidence.filter((e) => e.role?.startsWith('failed retrieve'));
+    expect(move.map((e) => e.kind)).toEqual(['move-destination', 'images-to-send', 'host-refused', 'move-done']);
+  });
+
+  it('phantom with the root cause in yesterday\'s zip and the refusals in today\'s log', () => {
+    const zip = new LogBuilder(0).at('2026-11-26T16:42:00');
+    zip.failedMove('WS1', 'WS2', 2);
+    const live = new LogBuilder(0).at('2026-11-27T05:00:01');
+    live.line('Dgate zipped todays log files as: /opt/conquest/logs/logs_20261126.zip');
+    live.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    const c = run([
+      ['router/logs/logs_20261126.zip!serverstatus.log', zip.text()],
+      ['router/serverstatus.log', live.text()],
+    ]).result().collisions[0]!;
+    expect(c.cause).toBe('phantom-from-failed-retrieve');
+    expect(c.evidence.find((e) => e.kind === 'host-refused')!.source).toBe('router/logs/logs_20261126.zip!serverstatus.log');
+  });
+
+  it('a failed move with zero images or an unknown destination makes no rows and explains nothing', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 0);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const r = run([['router/serverstatus.log', b.text()]]).result();
+    expect(r.collisions[0]!.cause).toBe('unexplained');
+    expect(r.warnings).toHaveLength(0);
+  });
+
+  it('patient-id-changed-at-source: the same series was written under Old before', () => {
+    const b = new LogBuilder(0).at('2026-11-20T10:00:00');
+    b.push('CT01', 'OLD1234', 2, SERIES);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, 'OLD1234', 2);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c).toMatchObject({ cause: 'patient-id-changed-at-source', confidence: 'high' });
+    expect(c.evidence[0]!.kind).toBe('written-file');
+  });
+
+  it('series-reused-across-studies and image-moved-across-series for the series and image links', () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:00:00');
+    b.line(`***Refused to enter inconsistent link StudyInstanceUID into DICOMSeries: PatientID = 'P1' SeriesInstanceUID = '1.2.3' AND SeriesPat = 'P1', Old='1.2.9', Refused='1.2.8'`);
+    b.line(`***Refused to enter inconsistent link SeriesInst into DICOMImages: PatientID = 'P1' SOPInstanc = '1.2.3.4' AND ImagePat = 'P1', Old='1.2.5', Refused='1.2.6'`);
+    const r = run([['s.log', b.text()]]).result();
+    const byTable = Object.fromEntries(r.collisions.map((c) => [c.table, c]));
+    expect(byTable.DICOMSeries).toMatchObject({ cause: 'series-reused-across-studies', key: { column: 'SeriesInstanceUID', value: '1.2.3' }, studyUid: '1.2.8' });
+    expect(byTable.DICOMImages).toMatchObject({ cause: 'image-moved-across-series', key: { column: 'SOPInstanc', value: '1.2.3.4' }, studyUid: null });
+  });
+
+  it('unexplained: says which logs or debug level would settle it', () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:14:00');
+    b.refusedPush('CT01', HOSPITAL_ID, 'X999', 1);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c.cause).toBe('unexplained');
+    expect(c.confidence).toBe('low');
+    expect(c.explanation).toMatch(/older logs/);
+    expect(c.explanation).toMatch(/debuglog_on/);
+  });
+});
+
+describe('resolution', () => {
+  it('reports resolvedAt when a later retrieve cleans the phantom rows up (§7)', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    b.at('2026-11-27T10:00:00').cleanupMove('WS1', BSN, 2);
+    b.at('2026-11-27T10:05:00').push('CT01', HOSPITAL_ID, 2, SERIES);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c.cause).toBe('phantom-from-failed-retrieve');
+    expect(c.confidence).toBe('high'); // `missing file: MAG0.0 <Old>/…` names Old on the virtual device
+    expect(c.resolvedAt).toBe('2026-11-27T10:00:00');
+    expect(c.resolvedHow).toMatch(/deleted/);
+  });
+
+  it('a refusal after the clean-up means the collision is not resolved', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    b.at('2026-11-27T10:00:00').cleanupMove('WS1', BSN, 1);
+    b.at('2026-11-27T11:00:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    expect(run([['router/serverstatus.log', b.text()]]).result().collisions[0]!.resolvedAt).toBeNull();
+  });
+});
+
+describe('correlation', () => {
+  it('attributes interleaved threads by what each association is doing', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    const move = b.start('WS1', ['1.2.840.10008.5.1.4.1.2.1.1', '1.2.840.10008.5.1.4.1.2.1.2']);
+    const push = b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
+    b.line('\tC-Move Destination: "WS2 "');
+    b.line(`Written file: /opt/conquest/data/${b.fileName('10234567', '1.2.3.9')}`);
+    b.line('Number of images to send: 3');
+    b.line(`Written file: /opt/conquest/data/${b.fileName('10234567', '1.2.3.9', 2)}`);
+    b.line("Host 'WS2' did not accept the connection").line('C-Move (PatientRoot)');
+    b.end(push).end(move);
+    const engine = run([['router/serverstatus.log', b.text()]]);
+    const w = engine.result().warnings;
+    expect(w).toHaveLength(1);
+    expect(w[0]).toMatchObject({ kind: 'phantom-risk', requestingAe: 'WS1', destinationAe: 'WS2', imageCount: 3 });
+    expect(engine.notes().ambiguousLines).toBe(0);
+  });
+
+  it('says when the log cannot decide which association a line belongs to', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
+    b.start('CT02', ['1.2.840.10008.5.1.4.1.1.2']);
+    b.line(`Written file: /opt/conquest/data/${b.fileName('10234567', '1.2.3.9')}`);
+    expect(run([['s.log', b.text()]]).notes().ambiguousLines).toBe(1);
+  });
+
+  it('bounds open associations and flags the evicted ones', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    for (let i = 0; i < DEFAULT_CONFIG.associations.maxOpen + 5; i++) b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
+    expect(run([['s.log', b.text()]]).notes().evictedAssociations).toBe(5);
+  });
+});
+
+describe('warnings', () => {
+  it('phantom-risk needs a virtual server: dicom.ini or virtual-server lines', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    expect(run([['r/serverstatus.log', b.text()]], false).result().warnings).toHaveLength(0);
+    expect(run([['r/serverstatus.log', b.text()]], true).result().warnings).toHaveLength(1);
+    b.line('Virtual server - collecting 1 missing objects from MAINPACS');
+    expect(run([['r/serverstatus.log', b.text()]], false).result().warnings).toHaveLength(1);
+  });
+
+  it('names the patient folder and BSN flag when debug lines show it, and drops the warning after clean-up', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2, BSN);
+    const w = run([['r/serverstatus.log', b.text()]]).result().warnings[0]!;
+    expect(w).toMatchObject({ patientFolder: BSN, patientFolderLooksLikeBsn: true });
+    b.at('2026-11-26T17:00:00').cleanupMove('WS1', BSN, 2);
+    expect(run([['r/serverstatus.log', b.text()]]).result().warnings).toHaveLength(0);
+  });
+
+  it('upstream failures are timeline events, not warnings', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.cleanupMove('WS1', BSN, 2);
+    expect(run([['r/serverstatus.log', b.text()]]).result().warnings).toHaveLength(0);
+  });
+
+  it('a warning explained by a collision is no longer open', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const r = run([['r/serverstatus.log', b.text()]]).result();
+    expect(r.collisions).toHaveLength(1);
+    expect(r.warnings).toHaveLength(0);
+  });
+});
+
+describe('incremental use (tail)', () => {
+  it('push() reports a collision once, at its first refusal, and a phantom risk at the failed move', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 3);
+    const engine = new ForensicEngine();
+    engine.addConfig(VIRTUAL_INI);
+    const findings = eventsOf('r/serverstatus.log', b.text()).flatMap((e) => engine.push(e));
+    expect(findings.map((f) => f.type)).toEqual(['phantom-risk', 'collision']);
+    const col = findings[1]!;
+    expect(col.type === 'collision' && col.collision.cause).toBe('phantom-from-failed-retrieve');
+  });
+
+  it('snapshot and restore give the same result as one uninterrupted run', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 3);
+    const events = eventsOf('r/serverstatus.log', b.text());
+    const whole = new ForensicEngine();
+    whole.addConfig(VIRTUAL_INI);
+    events.forEach((e) => whole.push(e));
+    const half = new ForensicEngine();
+    half.addConfig(VIRTUAL_INI);
+    const cut = Math.floor(events.length / 2);
+    events.slice(0, cut).forEach((e) => half.push(e));
+    const restored = ForensicEngine.restore(JSON.parse(JSON.stringify(half.snapshot())));
+    const later = events.slice(cut).flatMap((e) => restored.push(e));
+    expect(later.filter((f) => f.type === 'phantom-risk')).toHaveLength(0); // already reported before the cut
+    expect(restored.result()).toEqual(whole.result());
+  });
+});
