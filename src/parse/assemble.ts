@@ -58,6 +58,8 @@ interface Pending {
   inherited: boolean;
   /** The event this one inherits its time from, until that time is resolved. */
   from: Pending | null;
+  /** Set by the fast lane: the kind is already known from the line's bytes. */
+  kind?: string;
 }
 
 export class EventAssembler {
@@ -100,6 +102,18 @@ export class EventAssembler {
   }
 
   /** One physical line (CR removed) and the byte offset of its first byte in the source. */
+  /**
+   * Fast lane (kinds only): a line with a Windows or ctime prefix whose kind the catalog already
+   * decided from its bytes (see catalog `classifyBytes`). Its text is not decoded; the event keeps
+   * the same place in the sequence, so continuations, clock checks and counts stay exact.
+   */
+  known(time: string, kind: string, offset: number, lineNo: number): void {
+    this.timedRun = true;
+    this.lastFullTime = time;
+    if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
+    this.start({ line: lineNo, offset, time, gui: undefined, order: null, syslog: undefined, zone: undefined, pacsName: undefined, text: '', parts: 1, inherited: false, from: null, kind });
+  }
+
   line(raw: string, offset: number, lineNo: number): void {
     const p = parsePrefix(raw);
     if (p.shape === 'none') {
@@ -326,7 +340,7 @@ export class EventAssembler {
     let time = this.resolve(ev);
     if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
     else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
-    const c = classify(ev.text, !this.opts.kindsOnly);
+    const c = ev.kind !== undefined ? { kind: ev.kind, fields: {} as Fields } : classify(ev.text, !this.opts.kindsOnly);
     const fields: Fields = c.fields;
     if (ev.pacsName !== undefined && !this.opts.kindsOnly) fields.pacsName = ev.pacsName;
     this.emit({ source: this.source, line: ev.line, offset: ev.offset, time, kind: c.kind, text: ev.text, fields });

@@ -9,6 +9,8 @@ import { LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
+import { classifyBytes } from '../parse/catalog/index.js';
+import { FastPrefix, hasLoneCR } from './fastLane.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
@@ -118,9 +120,26 @@ async function readSource(
     },
     onProblem,
   );
+  // Kinds only: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
+  const fast = opts.kindsOnly === true && !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
+  let fastOk = fast !== null;
   const splitter = new LineSplitter(
     spec.name,
     (buf, start, end, offset, lineNo) => {
+      if (fastOk) {
+        const m = fast!.messageStart(buf, start, end);
+        if (m !== -1 && m < end) {
+          const c = buf[m];
+          // `*` and `U` may start an unterminated message with the next one glued on (§1.6).
+          if (c !== 42 && c !== 85) {
+            const kind = classifyBytes(buf, m, end);
+            if (kind !== null) {
+              assembler.known(fast!.time, kind, offset, lineNo);
+              return;
+            }
+          }
+        }
+      }
       let s = utf8 ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end);
       if (strict && !badUtf8Reported && s.includes('\uFFFD')) {
         // U+FFFD comes from invalid bytes, or is itself in the text (EF BF BD): only the strict decoder can tell.
@@ -154,6 +173,7 @@ async function readSource(
         }
       }
       summary.readable = true;
+      if (fast) fastOk = chunk.indexOf(0) === -1 && !hasLoneCR(chunk);
       splitter.push(chunk);
       summary.bytes = splitter.bytes;
       if (afterChunk) await afterChunk();

@@ -189,6 +189,10 @@ class Classifier {
     return null;
   }
 
+  bucketEntries(): IterableIterator<[string, CompiledRow[]]> {
+    return this.buckets.entries();
+  }
+
   /** How the rows were dispatched: bucket count, and the loose rows (no 3-character literal start). */
   stats(): { buckets: number; loose: { kind: string; literal: string; contains: string | undefined }[] } {
     return {
@@ -234,6 +238,85 @@ export function classify(text: string, wantFields = true): Classification {
   // Reference §1.1 step 5 / §5: any other line containing *** is an error (it is also in PacsTrouble.log).
   if (firstLine.includes('***')) return { kind: 'error', fields: wantFields ? { message: firstLine.replace(/^\*+\s*/, '') } : {}, row: null };
   return { kind: 'unknown', fields: {}, row: null };
+}
+
+/**
+ * How a row's pattern continues after its literal start, when that alone decides a match:
+ * any rest (`.*`), a non-empty rest (`.+`), nothing (`$`), or a rest ending in a literal suffix.
+ */
+type Tail = { min: number; suffix: string; exact: boolean } | null;
+
+/** The tail of a pattern after `literal`, when it is `(?<x>.+)$`, `(?<x>.*)$`, `.+$`, `.*$` or `$`. */
+function simpleTail(row: CatalogRow, literal: string): Tail {
+  if (row.multiline || row.pattern.flags.replace(/[gu]/g, '') !== '' || literalStart(row.pattern) !== literal) return null;
+  // Find where the literal ends in the source: re-escape it the way the rows are written.
+  const esc = literal.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&').replace(/\t/g, '\\t');
+  const src = row.pattern.source;
+  if (!src.startsWith('^' + esc)) return null;
+  const rest = src.slice(1 + esc.length);
+  if (rest === '$') return { min: 0, suffix: '', exact: true };
+  const m = /^(?:\(\?<\w+>\.([+*])\)|\.([+*]))((?:[^\\^$.*+?()[\]{}|]|\\[^A-Za-z0-9])*)\$$/.exec(rest);
+  if (!m) return null;
+  const suffix = m[3]!.replace(/\\(.)/g, '$1');
+  if (/[^\x00-\xff]/.test(suffix)) return null;
+  return { min: (m[1] ?? m[2]) === '+' ? 1 : 0, suffix, exact: false };
+}
+
+interface ByteRow {
+  lit: Buffer;
+  kind: string;
+  tail: Tail;
+  suffix: Buffer;
+}
+
+let byteBuckets: Map<number, ByteRow[]> | null = null;
+
+function buildByteBuckets(): Map<number, ByteRow[]> {
+  const out = new Map<number, ByteRow[]>();
+  for (const [key, rows] of getClassifier().bucketEntries()) {
+    if (key.length < 3 || /[^\x00-\xff]/.test(key)) continue;
+    const k = (key.charCodeAt(0) << 16) | (key.charCodeAt(1) << 8) | key.charCodeAt(2);
+    out.set(
+      k,
+      rows.map((c) => {
+        const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
+        return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1') };
+      }),
+    );
+  }
+  return out;
+}
+
+/**
+ * The kind of a message decided from its latin1 bytes alone, or null when only the full
+ * classifier can tell (a row whose pattern needs its regex, a loose row, `error`, `unknown`).
+ * Same answer as `classify` whenever it answers: rows are tried in bucket order, and a row
+ * whose literal matches but needs its regex stops the byte path.
+ */
+export function classifyBytes(buf: Buffer, start: number, end: number): string | null {
+  const buckets = (byteBuckets ??= buildByteBuckets());
+  let s = start;
+  while (s < end && (buf[s] === 9 || buf[s] === 32)) s++;
+  if (end - s < 3) return null;
+  const rows = buckets.get((buf[s]! << 16) | (buf[s + 1]! << 8) | buf[s + 2]!);
+  if (rows === undefined) return null;
+  const len = end - s;
+  outer: for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    const lit = row.lit;
+    const n = lit.length;
+    if (len < n) continue;
+    for (let i = 3; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
+    const tail = row.tail;
+    if (tail === null) return null;
+    const rest = len - n;
+    const sn = row.suffix.length;
+    if (rest < tail.min + sn) continue;
+    for (let i = 0; i < sn; i++) if (buf[end - sn + i] !== row.suffix[i]) continue outer;
+    if (tail.exact && rest !== 0) continue;
+    return row.kind;
+  }
+  return null;
 }
 
 /** Dispatch statistics of the compiled catalog (tests keep the loose list short). */

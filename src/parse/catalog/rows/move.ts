@@ -106,14 +106,28 @@ export const moveRows: CatalogRow[] = [
   },
   {
     kind: 'sending-file',
-    description: 'An image is being sent to the move destination',
-    ref: '§2.4 dgate.cpp:18879, 18996',
+    description: 'An image is being sent to the move destination (read-ahead path)',
+    ref: '§2.4 dgate.cpp:18879',
     logger: 'N',
-    pattern: /^Sending file ?: (?<path>.+)$/,
+    pattern: /^Sending file : (?<path>.+)$/,
     values: { path: 'path' },
     samples: [
       {
         line: 'Fri Nov 27 19:31:41 2026 Sending file : /opt/conquest/data/12345678/1.3.46.670589.5.2.10.2156913941.892665339.860724_0001_002000_17958079010000.dcm',
+        fields: { patientFolder: '12345678', seriesUid: '1.3.46.670589.5.2.10.2156913941.892665339.860724', imageNumber: 2000 },
+      },
+    ],
+  },
+  {
+    kind: 'sending-file',
+    description: 'An image is being sent to the move destination (single-slice path)',
+    ref: '§2.4 dgate.cpp:18996',
+    logger: 'N',
+    pattern: /^Sending file: (?<path>.+)$/,
+    values: { path: 'path' },
+    samples: [
+      {
+        line: 'Fri Nov 27 19:31:41 2026 Sending file: /opt/conquest/data/12345678/1.3.46.670589.5.2.10.2156913941.892665339.860724_0001_002000_17958079010000.dcm',
         fields: { patientFolder: '12345678', seriesUid: '1.3.46.670589.5.2.10.2156913941.892665339.860724', imageNumber: 2000 },
       },
     ],

@@ -1,0 +1,67 @@
+/**
+ * The fast lane of the batch path (kinds only, latin1, no --tz): Windows and ctime prefixes are
+ * recognised on the raw bytes, the time string is rebuilt only when the prefix bytes change, and
+ * the catalog decides the kind from the message bytes when a literal start settles it. Anything
+ * else goes through the full decoder, so results are identical — only faster.
+ */
+import { parsePrefix } from '../parse/prefix.js';
+
+const DAY = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map(key3));
+const MON = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(key3));
+
+function key3(s: string): number {
+  return (s.charCodeAt(0) << 16) | (s.charCodeAt(1) << 8) | s.charCodeAt(2);
+}
+
+function dig(b: number | undefined): boolean {
+  return b !== undefined && b >= 48 && b <= 57;
+}
+
+export class FastPrefix {
+  private last = Buffer.alloc(32);
+  private lastLen = 0;
+  /** The time of the last recognised prefix. */
+  time = '';
+
+  /** Start of the message after a Windows or ctime prefix, or -1. Sets `time`. */
+  messageStart(buf: Buffer, start: number, end: number): number {
+    const len = end - start;
+    let plen = 0;
+    if (len >= 25 && buf[start + 3] === 32 && buf[start + 7] === 32 && buf[start + 10] === 32 && buf[start + 13] === 58 && buf[start + 16] === 58 && buf[start + 19] === 32 && buf[start + 24] === 32) {
+      if (
+        dig(buf[start + 11]) && dig(buf[start + 12]) && dig(buf[start + 14]) && dig(buf[start + 15]) && dig(buf[start + 17]) && dig(buf[start + 18]) &&
+        dig(buf[start + 20]) && dig(buf[start + 21]) && dig(buf[start + 22]) && dig(buf[start + 23]) && dig(buf[start + 9]) &&
+        (buf[start + 8] === 32 || dig(buf[start + 8])) &&
+        DAY.has((buf[start]! << 16) | (buf[start + 1]! << 8) | buf[start + 2]!) &&
+        MON.has((buf[start + 4]! << 16) | (buf[start + 5]! << 8) | buf[start + 6]!)
+      ) {
+        plen = 24;
+      }
+    } else if (len >= 18 && buf[start + 8] === 32 && buf[start + 11] === 58 && buf[start + 14] === 58 && buf[start + 17] === 32) {
+      let ok = true;
+      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 12, 13, 15, 16]) if (!dig(buf[start + i])) ok = false;
+      if (ok) plen = 17;
+    }
+    if (plen === 0) return -1;
+    let same = plen === this.lastLen;
+    if (same) for (let i = plen - 1; i >= 0; i--) if (buf[start + i] !== this.last[i]) { same = false; break; }
+    if (!same) {
+      const p = parsePrefix(buf.toString('latin1', start, start + plen + 1));
+      if (p.time === null || (p.shape !== 'ctime' && p.shape !== 'win')) return -1;
+      this.time = p.time;
+      buf.copy(this.last, 0, start, start + plen);
+      this.lastLen = plen;
+    }
+    return start + plen + 1;
+  }
+}
+
+/** True when the chunk holds a CR that is not part of a CRLF (the regexes' `.` would stop at it). */
+export function hasLoneCR(chunk: Buffer): boolean {
+  let at = chunk.indexOf(13);
+  while (at !== -1) {
+    if (at + 1 < chunk.length && chunk[at + 1] !== 10) return true;
+    at = chunk.indexOf(13, at + 1);
+  }
+  return false;
+}
