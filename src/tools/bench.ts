@@ -1,0 +1,269 @@
+/**
+ * Throughput and memory benchmark of `cqlog stats` on a big generated log (issue 2, item 9).
+ *
+ *   npm run bench -- [--size 1GB] [--seed N] [--runs N] [--also-4gb] [--incident]
+ *
+ * Generates (or reuses, cached under bench/out/, which git ignores) a log with generate-big, warms
+ * the page cache, runs `node bin/cqlog.js stats FILE --json` as a child process and measures wall
+ * time and peak RSS (`/usr/bin/time -v` when present, otherwise a `--import` hook that prints
+ * `process.resourceUsage().maxRSS` at exit). Runs `rg -c` and `lnav -n` on the same file when they
+ * are on the PATH (and `grep -c`, always there) and prints the ratios in the same table.
+ * Never run as a test: figures depend on the machine and its load.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fsp, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateToFile, parseSize, type GenerateOptions, type GenerateResult } from './generate-big.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT_DIR = path.join(ROOT, 'bench', 'out');
+const BIN = path.join(ROOT, 'bin', 'cqlog.js');
+const TARGET_MBPS = 400;
+const TARGET_RSS_MB = 150;
+const MB = 2 ** 20;
+/** Bump when generate-big's output changes, so cached files are made again. */
+const GENERATOR_VERSION = 1;
+const RSS_MARK = 'cqlog-bench-maxrss-kb ';
+const RSS_HOOK = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n${RSS_MARK}"+process.resourceUsage().maxRSS+"\\n"))`;
+
+interface Measure {
+  tool: string;
+  wallS: number;
+  rssMb: number | null;
+  code: number;
+  stdout: string;
+  stderr: string;
+  note?: string;
+}
+
+function onPath(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const p = path.join(dir, cmd);
+    try {
+      if (statSync(p).isFile()) return p;
+    } catch {
+      /* not here */
+    }
+  }
+  return null;
+}
+
+const TIME = existsSync('/usr/bin/time') && !process.env.CQLOG_BENCH_NO_TIME ? '/usr/bin/time' : null;
+
+/** Runs a command, measuring wall time and (when possible) peak RSS. stdout is kept up to 64 MiB. */
+function run(tool: string, cmd: string, args: string[], nodeHook = false): Promise<Measure> {
+  let file = cmd;
+  let argv = args;
+  const viaTime = TIME !== null;
+  if (viaTime) {
+    argv = ['-v', cmd, ...args];
+    file = TIME;
+  } else if (nodeHook) {
+    argv = ['--import', RSS_HOOK, ...args];
+  }
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const out: Buffer[] = [];
+    let outLen = 0;
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => {
+      if (outLen < 64 * MB) {
+        out.push(b);
+        outLen += b.length;
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+      let stderr = Buffer.concat(err).toString('utf8');
+      let rssMb: number | null = null;
+      const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
+      const hookRss = new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr);
+      if (timeRss) rssMb = Number(timeRss[1]) / 1024;
+      else if (hookRss) rssMb = Number(hookRss[1]) / 1024;
+      if (viaTime) stderr = stderr.replace(/\n?\tCommand being timed:[\s\S]*$/, '');
+      resolve({ tool, wallS, rssMb, code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
+}
+
+/** A cached generated log: reused when its sidecar says it was made with the same options. */
+async function bigLog(opts: GenerateOptions, label: string): Promise<{ file: string; gen: GenerateResult; reused: boolean }> {
+  await fsp.mkdir(OUT_DIR, { recursive: true });
+  const file = path.join(OUT_DIR, `big-${label}-seed${opts.seed}${opts.incident ? '-incident' : ''}.log`);
+  const meta = file + '.json';
+  const want = { version: GENERATOR_VERSION, size: opts.size, seed: opts.seed, format: opts.format, incident: !!opts.incident };
+  try {
+    const saved = JSON.parse(await fsp.readFile(meta, 'utf8')) as { options: typeof want; result: GenerateResult };
+    if (JSON.stringify(saved.options) === JSON.stringify(want) && (await fsp.stat(file)).size === saved.result.bytes) {
+      return { file, gen: saved.result, reused: true };
+    }
+  } catch {
+    /* not cached yet */
+  }
+  process.stderr.write(`bench: generating ${path.relative(ROOT, file)} (${(opts.size / MB).toFixed(0)} MB) …\n`);
+  const t0 = Date.now();
+  const gen = await generateToFile(file, opts);
+  process.stderr.write(`bench: generated in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  await fsp.writeFile(meta, JSON.stringify({ options: want, result: gen }, null, 2) + '\n');
+  return { file, gen, reused: false };
+}
+
+/** Reads the file once so every tool meets a warm page cache. */
+async function warm(file: string): Promise<void> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(8 * MB);
+    while ((await fh.read(buf, 0, buf.length, null)).bytesRead > 0) {
+      /* read through */
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+interface Row {
+  tool: string;
+  wallS: number | null;
+  rssMb: number | null;
+  lines: number | null;
+  note: string;
+}
+
+const fmt = (n: number | null, digits = 1): string => (n === null ? '-' : n.toFixed(digits));
+const human = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(0)}k` : String(n));
+
+function table(bytes: number, lines: number, rows: Row[]): string {
+  const base = rows[0]?.wallS ?? null;
+  const head = ['tool', 'wall s', 'MB/s', 'lines/s', 'peak RSS MB', 'time vs cqlog', 'note'];
+  const body = rows.map((r) => [
+    r.tool,
+    fmt(r.wallS, 2),
+    r.wallS ? (bytes / MB / r.wallS).toFixed(0) : '-',
+    r.wallS ? human(Math.round((r.lines ?? lines) / r.wallS)) : '-',
+    fmt(r.rssMb),
+    r.wallS && base ? `${(r.wallS / base).toFixed(2)}x` : '-',
+    r.note,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ').trimEnd();
+  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
+}
+
+async function cqlogRun(file: string, runs: number): Promise<{ best: Measure; stats: { lines: number; unknown: number; events: number } | null; all: Measure[] }> {
+  const all: Measure[] = [];
+  for (let i = 0; i < runs; i++) all.push(await run('cqlog stats --json', process.execPath, [BIN, 'stats', file, '--json'], true));
+  const best = all.reduce((a, b) => (b.wallS < a.wallS ? b : a));
+  let stats: { lines: number; unknown: number; events: number } | null = null;
+  try {
+    stats = JSON.parse(best.stdout) as { lines: number; unknown: number; events: number };
+  } catch {
+    /* reported below */
+  }
+  return { best, stats, all };
+}
+
+async function benchFile(label: string, opts: GenerateOptions, runs: number, others: boolean): Promise<void> {
+  const { file, gen, reused } = await bigLog(opts, label);
+  await warm(file);
+  const bytes = gen.bytes;
+  process.stdout.write(
+    `\n== ${label}: ${path.relative(ROOT, file)}${reused ? ' (cached)' : ''}: ${(bytes / MB).toFixed(1)} MB, ${gen.lines.toLocaleString('en')} lines, ` +
+      `${gen.associations.toLocaleString('en')} associations, ${gen.firstTime} .. ${gen.lastTime}\n`,
+  );
+  const rows: Row[] = [];
+  const c = await cqlogRun(file, runs);
+  const note = [
+    c.best.code !== 0 ? `exit ${c.best.code}` : '',
+    c.stats ? `unknown ${c.stats.unknown}` : 'no JSON on stdout',
+    runs > 1 ? `best of ${runs}: ${c.all.map((m) => m.wallS.toFixed(1)).join('/')} s` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  rows.push({ tool: 'cqlog stats --json', wallS: c.best.wallS, rssMb: c.best.rssMb, lines: c.stats?.lines ?? gen.lines, note });
+  if (c.best.code !== 0 || !c.stats) process.stderr.write(`bench: cqlog stderr:\n${c.best.stderr.slice(0, 2000)}\n`);
+
+  if (others) {
+    const grep = onPath('grep');
+    if (grep) {
+      const m = await run('grep -c -F', grep, ['-c', '-F', 'Refused to enter inconsistent link', file]);
+      rows.push({ tool: 'grep -c -F (baseline)', wallS: m.wallS, rssMb: m.rssMb, lines: null, note: `count ${m.stdout.trim()}` });
+    }
+    const rg = onPath('rg');
+    if (rg) {
+      const m = await run('rg -c', rg, ['-c', '-F', 'Refused to enter inconsistent link', file]);
+      rows.push({ tool: 'rg -c', wallS: m.wallS, rssMb: m.rssMb, lines: null, note: `count ${m.stdout.trim() || '0'}` });
+    } else rows.push({ tool: 'rg -c', wallS: null, rssMb: null, lines: null, note: 'skipped: rg not on PATH' });
+    const lnav = onPath('lnav');
+    if (lnav) {
+      const m = await run('lnav -n', lnav, ['-n', file]);
+      rows.push({ tool: 'lnav -n', wallS: m.wallS, rssMb: m.rssMb, lines: null, note: m.code === 0 ? '' : `exit ${m.code}` });
+    } else rows.push({ tool: 'lnav -n', wallS: null, rssMb: null, lines: null, note: 'skipped: lnav not on PATH' });
+  }
+  process.stdout.write(table(bytes, gen.lines, rows) + '\n');
+  const mbps = bytes / MB / c.best.wallS;
+  const rss = c.best.rssMb;
+  process.stdout.write(
+    `targets: throughput >= ${TARGET_MBPS} MB/s: ${mbps.toFixed(0)} MB/s ${mbps >= TARGET_MBPS ? 'OK' : 'MISSED'}; ` +
+      `peak RSS <= ${TARGET_RSS_MB} MB: ${rss === null ? 'not measured' : `${rss.toFixed(0)} MB ${rss <= TARGET_RSS_MB ? 'OK' : 'MISSED'}`}\n`,
+  );
+}
+
+const USAGE = `usage: npm run bench -- [--size 1GB] [--seed N] [--runs N] [--also-4gb] [--incident] [--no-others]
+  --size SIZE   size of the generated log (default 1GB; cached in bench/out/)
+  --seed N      generator seed (default 1)
+  --runs N      run cqlog N times and keep the fastest (default 1)
+  --also-4gb    repeat the measurement (peak RSS above all) on a 4 GB log
+  --incident    benchmark a log with the planted incident
+  --no-others   do not run grep/rg/lnav
+`;
+
+async function main(argv: string[]): Promise<number> {
+  let size = parseSize('1GB');
+  let seed = 1;
+  let runs = 1;
+  let also4 = false;
+  let incident = false;
+  let others = true;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--size') size = parseSize(val());
+    else if (a === '--seed') seed = Number.parseInt(val(), 10);
+    else if (a === '--runs') runs = Math.max(1, Number.parseInt(val(), 10) || 1);
+    else if (a === '--also-4gb') also4 = true;
+    else if (a === '--incident') incident = true;
+    else if (a === '--no-others') others = false;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      return 0;
+    } else throw new Error(`unknown argument ${a}\n${USAGE}`);
+  }
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(
+    `cqlog bench: node ${process.version}, ${os.cpus().length} CPU(s) (${os.cpus()[0]?.model ?? '?'}), load average ${load}, ` +
+      `peak RSS via ${TIME ? '/usr/bin/time -v' : 'process.resourceUsage() hook'}; warm page cache; MB = 2^20 bytes\n`,
+  );
+  if (os.loadavg()[0]! > os.cpus().length * 0.5) process.stdout.write('note: the machine is busy; wall times are noisy\n');
+  const label = (n: number): string => (n % 2 ** 30 === 0 ? `${n / 2 ** 30}GB` : `${Math.round(n / MB)}MB`);
+  await benchFile(label(size), { size, seed, format: 'linux', incident }, runs, others);
+  if (also4) await benchFile('4GB', { size: 4 * 2 ** 30, seed, format: 'linux', incident }, 1, others);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Redactor, loadRedactKey, redactKeyFile } from '../../src/report/redact.js';
+import { EventAssembler } from '../../src/parse/assemble.js';
+import type { LogEvent } from '../../src/parse/event.js';
+
+function ev(line: string): LogEvent {
+  const out: LogEvent[] = [];
+  const a = new EventAssembler('s.log', {}, (e) => out.push(e), () => {});
+  a.line(line, 0, 1);
+  a.end();
+  return out[0]!;
+}
+
+describe('Redactor', () => {
+  const key = Buffer.from('test-key');
+  it('gives the same pseudonym for the same ID, P- and 8 hex digits, keyed', () => {
+    const a = new Redactor(key);
+    const b = new Redactor(key);
+    const c = new Redactor(Buffer.from('other'));
+    expect(a.pseudonym('12345678')).toMatch(/^P-[0-9a-f]{8}$/);
+    expect(a.pseudonym('12345678')).toBe(b.pseudonym('12345678'));
+    expect(a.pseudonym('12345678')).not.toBe(c.pseudonym('12345678'));
+  });
+
+  it('removes patient IDs and BSNs from a refusal and its fields, but keeps UIDs', () => {
+    const r = new Redactor(key);
+    const e = r.event(ev("Fri Nov 27 19:32:40 2026 ***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = '12345678' StudyInsta = '1.3.46.670589.5.2.10.2156913941.892665384.993397', Old='123456782', Refused='12345678'"));
+    const all = JSON.stringify(e);
+    expect(all).not.toContain('12345678\'');
+    expect(all).not.toContain('123456782');
+    expect(e.text).toContain('1.3.46.670589.5.2.10.2156913941.892665384.993397');
+    expect(e.fields.old).toBe(r.pseudonym('123456782'));
+  });
+
+  it('redacts the patient folder inside Windows and POSIX paths', () => {
+    const r = new Redactor(key);
+    const w = r.event(ev('20200722 14:03:05 Written file: D:\\data\\1234567\\1.2.840.113619.2.55.3.604688119.868.1595400000.467_0002_000001_15954193850003.dcm'));
+    expect(w.text).not.toContain('\\1234567\\');
+    expect(w.text).toContain(r.pseudonym('1234567'));
+    expect(w.text).toContain('1.2.840.113619.2.55.3.604688119.868.1595400000.467');
+  });
+
+  it('catches a BSN in free text even when no field named it, and names in Inconsistent lines', () => {
+    const r = new Redactor(key);
+    expect(r.text('moved 123456782 to WS2')).toBe(`moved ${r.pseudonym('123456782')} to WS2`);
+    const i = r.event(ev("Inconsistent PatientNam in DICOMStudies: PatientID = '12345678' StudyInsta = '1.2.3', Old='DOE^JOHN', New='DOE^J'"));
+    expect(i.text).not.toContain('DOE');
+  });
+
+  it('makes a key file with private permissions on first use and reuses it', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-key-'));
+    const prevDir = process.env.CQLOG_CONFIG_DIR;
+    const prevKey = process.env.CQLOG_REDACT_KEY;
+    process.env.CQLOG_CONFIG_DIR = dir;
+    delete process.env.CQLOG_REDACT_KEY;
+    try {
+      const k1 = loadRedactKey();
+      const k2 = loadRedactKey();
+      expect(k1.equals(k2)).toBe(true);
+      expect(readFileSync(redactKeyFile(), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
+      if (process.platform !== 'win32') expect(statSync(redactKeyFile()).mode & 0o077).toBe(0);
+      process.env.CQLOG_REDACT_KEY = 'env-key';
+      expect(loadRedactKey().toString()).toBe('env-key');
+    } finally {
+      if (prevDir === undefined) delete process.env.CQLOG_CONFIG_DIR;
+      else process.env.CQLOG_CONFIG_DIR = prevDir;
+      if (prevKey === undefined) delete process.env.CQLOG_REDACT_KEY;
+      else process.env.CQLOG_REDACT_KEY = prevKey;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
