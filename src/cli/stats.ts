@@ -35,26 +35,26 @@ export function statsCommand(): Command {
     let current = '';
     let span = { first: null as string | null, last: null as string | null };
     const windowed = o.since !== undefined || o.until !== undefined;
-    const result = await readEvents(
-      paths,
-      ingestOptions(o, true),
-      (e) => {
-        if (windowed && !inWindow(e.time, o)) return;
-        byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
-        if (e.source !== current) {
-          current = e.source;
-          span = spans.get(current) ?? { first: null, last: null };
-          spans.set(current, span);
-        }
-        const t = e.time;
-        if (t !== null) {
-          // A clock that jumps back must not shrink the span: keep min and max, not first and last.
-          if (span.first === null || t < span.first) span.first = t;
-          if (span.last === null || t > span.last) span.last = t;
-        }
-      },
-      problemPrinter(o),
-    );
+    let lastTime: string | null = null;
+    const count = (source: string, kind: string, t: string | null): void => {
+      if (windowed && !inWindow(t, o)) return;
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      if (source !== current) {
+        current = source;
+        span = spans.get(current) ?? { first: null, last: null };
+        spans.set(current, span);
+        lastTime = null;
+      }
+      // A clock that jumps back must not shrink the span: keep min and max, not first and last.
+      if (t !== null && t !== lastTime) {
+        lastTime = t;
+        if (span.first === null || t < span.first) span.first = t;
+        if (span.last === null || t > span.last) span.last = t;
+      }
+    };
+    const ingest = ingestOptions(o, true);
+    ingest.onCounted = count;
+    const result = await readEvents(paths, ingest, (e) => count(e.source, e.kind, e.time), problemPrinter(o));
     const sources = result.sources.map((s) => ({ ...s, firstTime: spans.get(s.source)?.first ?? null, lastTime: spans.get(s.source)?.last ?? null }));
     const firsts = sources.map((s) => s.firstTime).filter((x): x is string => x !== null).sort();
     const lasts = sources.map((s) => s.lastTime).filter((x): x is string => x !== null).sort();

@@ -111,8 +111,38 @@ export class EventAssembler {
     this.timedRun = true;
     this.lastFullTime = time;
     if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
-    this.start({ line: lineNo, offset, time, gui: undefined, order: null, syslog: undefined, zone: undefined, pacsName: undefined, text: '', parts: 1, inherited: false, from: null, kind });
+    if (this.pending) this.complete(this.pending);
+    // With a counter, one reused record stands for the event (no allocation per line); it is copied
+    // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
+    // it was not empty (an empty text would make the next bare line look like `\n***Client Error`).
+    const next: Pending = this.onCounted ? this.counted : { ...this.counted };
+    next.line = lineNo;
+    next.offset = offset;
+    next.time = time;
+    next.kind = kind;
+    next.text = ' ';
+    next.parts = 1;
+    this.pending = next;
   }
+
+  /** Kinds-only consumers (stats) get fast-lane events here instead of as event objects. */
+  onCounted: ((kind: string, time: string | null) => void) | null = null;
+
+  private readonly counted: Pending = {
+    line: 0,
+    offset: 0,
+    time: null,
+    gui: undefined,
+    order: null,
+    syslog: undefined,
+    zone: undefined,
+    pacsName: undefined,
+    text: ' ',
+    parts: 1,
+    inherited: false,
+    from: null,
+    kind: '',
+  };
 
   line(raw: string, offset: number, lineNo: number): void {
     const p = parsePrefix(raw);
@@ -293,6 +323,7 @@ export class EventAssembler {
       this.finish(ev);
       return;
     }
+    if (ev === this.counted) ev = { ...ev };
     this.held.push(ev);
     if (ev.syslog !== undefined && ev.time === null) this.heldSys = true;
     else if (ev.gui !== undefined && ev.order === null && !ev.gui.date.yearFirst) this.heldGui = true;
@@ -340,6 +371,10 @@ export class EventAssembler {
     let time = this.resolve(ev);
     if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
     else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
+    if (ev.kind !== undefined && this.onCounted) {
+      this.onCounted(ev.kind, time);
+      return;
+    }
     const c = ev.kind !== undefined ? { kind: ev.kind, fields: {} as Fields } : classify(ev.text, !this.opts.kindsOnly);
     const fields: Fields = c.fields;
     if (ev.pacsName !== undefined && !this.opts.kindsOnly) fields.pacsName = ev.pacsName;

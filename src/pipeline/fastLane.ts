@@ -39,7 +39,7 @@ export class FastPrefix {
       }
     } else if (len >= 18 && buf[start + 8] === 32 && buf[start + 11] === 58 && buf[start + 14] === 58 && buf[start + 17] === 32) {
       let ok = true;
-      for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 12, 13, 15, 16]) if (!dig(buf[start + i])) ok = false;
+      for (let i = 0; i < 17; i++) if (i !== 8 && i !== 11 && i !== 14 && !dig(buf[start + i])) ok = false;
       if (ok) plen = 17;
     }
     if (plen === 0) return -1;

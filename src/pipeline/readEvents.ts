@@ -17,6 +17,11 @@ export type Encoding = 'latin1' | 'utf8';
 
 export interface IngestOptions extends AssembleOptions {
   encoding?: Encoding;
+  /**
+   * Kinds-only consumers: fast-lane events arrive here as (source, kind, time) instead of as
+   * event objects (the other events still go to the event sink).
+   */
+  onCounted?: (source: string, kind: string, time: string | null) => void;
 }
 
 export interface SourceSummary {
@@ -120,6 +125,14 @@ async function readSource(
     },
     onProblem,
   );
+  if (opts.onCounted) {
+    const count = opts.onCounted;
+    const name = spec.name;
+    assembler.onCounted = (kind, time) => {
+      summary.events++;
+      count(name, kind, time);
+    };
+  }
   // Kinds only: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
   const fast = opts.kindsOnly === true && !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
   let fastOk = fast !== null;
@@ -130,8 +143,9 @@ async function readSource(
         const m = fast!.messageStart(buf, start, end);
         if (m !== -1 && m < end) {
           const c = buf[m];
-          // `*` and `U` may start an unterminated message with the next one glued on (§1.6).
-          if (c !== 42 && c !== 85) {
+          // `*** heap…`, `*** HL7…` and `Update …` may be unterminated, the next message glued on (§1.6).
+          const unterminated = (c === 85 && buf[m + 1] === 112) || (c === 42 && buf[m + 3] === 32 && (buf[m + 4] === 104 || buf[m + 4] === 72));
+          if (!unterminated) {
             const kind = classifyBytes(buf, m, end);
             if (kind !== null) {
               assembler.known(fast!.time, kind, offset, lineNo);

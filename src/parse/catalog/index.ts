@@ -267,6 +267,8 @@ interface ByteRow {
   kind: string;
   tail: Tail;
   suffix: Buffer;
+  /** The row's regex, run on the decoded message when the tail needs it; null for multiline rows. */
+  pattern: RegExp | null;
 }
 
 let byteBuckets: Map<number, ByteRow[]> | null = null;
@@ -280,7 +282,7 @@ function buildByteBuckets(): Map<number, ByteRow[]> {
       k,
       rows.map((c) => {
         const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
-        return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1') };
+        return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
       }),
     );
   }
@@ -301,6 +303,7 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
   const rows = buckets.get((buf[s]! << 16) | (buf[s + 1]! << 8) | buf[s + 2]!);
   if (rows === undefined) return null;
   const len = end - s;
+  let text: string | null = null;
   outer: for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const lit = row.lit;
@@ -308,7 +311,13 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
     if (len < n) continue;
     for (let i = 3; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
     const tail = row.tail;
-    if (tail === null) return null;
+    if (tail === null) {
+      // The literal matched but the rest needs the regex: run this row's own regex, as classify would.
+      if (row.pattern === null) return null;
+      text ??= buf.toString('latin1', s, end);
+      if (row.pattern.test(text)) return row.kind;
+      continue;
+    }
     const rest = len - n;
     const sn = row.suffix.length;
     if (rest < tail.min + sn) continue;
