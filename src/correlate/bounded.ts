@@ -1,4 +1,7 @@
-/** A Map with a size bound: least recently used entries go first, and are counted. */
+/**
+ * A Map with a size bound: the oldest entries (by insertion) go first, and are counted. Hits do
+ * not refresh an entry: a true LRU would cost a delete and an insert on every `Written file`.
+ */
 export class BoundedMap<K, V> {
   private map = new Map<K, V>();
   evicted = 0;
@@ -17,14 +20,10 @@ export class BoundedMap<K, V> {
     return this.map.has(k);
   }
 
-  /** Returns the entry, creating it with `make` when absent; refreshes its recency. */
+  /** Returns the entry, creating it with `make` when absent. */
   upsert(k: K, make: () => V): V {
     let v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-      return v;
-    }
+    if (v !== undefined) return v;
     v = make();
     if (this.map.size >= this.max) {
       const oldest = this.map.keys().next();

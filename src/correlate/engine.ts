@@ -53,6 +53,8 @@ export class ForensicEngine {
   private inconsistentByStudy: BoundedMap<string, Evidence[]>;
   private shape: ShapeState = { folders: [], seen: {} };
   private offsetVotes: Record<string, number> = {};
+  /** `Written file` lines seen for the clock offset; one in 64 is sampled (the offset changes rarely). */
+  private offsetSamples = 0;
   private virtualSeen = false;
   private debugSeen = false;
   private configs: ConquestConfig[] = [];
@@ -208,21 +210,19 @@ export class ForensicEngine {
     const f = e.fields;
     const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
     const series = typeof f.seriesUid === 'string' ? f.seriesUid : null;
-    const r = ref(e);
+    let r: Evidence | null = null;
     if (folder) {
-      const w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: r, last: r }));
+      const w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e)) }));
       w.count++;
-      w.last = r;
-      learnShape(this.shape, folder, this.cfg.maxShapeSamples);
+      if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
     }
     if (series) {
-      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0, first: r, last: r }));
+      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0, first: (r ??= ref(e)) }));
       s.count++;
-      s.last = r;
-      if (folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
+      if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
     }
     // A new name's time token is the write time (UTC): it tells the server's offset from UTC.
-    if (e.kind === 'written-file' && typeof f.fileTime === 'number' && e.time !== null) {
+    if (e.kind === 'written-file' && typeof f.fileTime === 'number' && e.time !== null && (this.offsetSamples++ & 63) === 0) {
       const local = wallSeconds(e.time);
       if (local !== null) {
         const off = Math.round((local - f.fileTime) / 900) * 900;
@@ -233,7 +233,7 @@ export class ForensicEngine {
       }
     }
     // The refused value later stored for that study's series ends the collision.
-    if (folder && series) {
+    if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
         if (c.refused === folder && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
       }

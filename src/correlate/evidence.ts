@@ -13,14 +13,32 @@ export function withRole(e: Evidence, role: string): Evidence {
 }
 
 /** Seconds since the epoch of a local wall-clock time, read as UTC (only differences matter). */
+let lastWallIn: string | null = null;
+let lastWallOut: number | null = null;
 export function wallSeconds(time: string | null): number | null {
   if (time === null) return null;
+  if (time === lastWallIn) return lastWallOut;
+  lastWallIn = time;
+  lastWallOut = computeWallSeconds(time);
+  return lastWallOut;
+}
+
+function computeWallSeconds(time: string): number | null {
   const ms = Date.UTC(+time.slice(0, 4), +time.slice(5, 7) - 1, +time.slice(8, 10), +time.slice(11, 13), +time.slice(14, 16), +time.slice(17, 19));
   return Number.isFinite(ms) ? ms / 1000 : null;
 }
 
 /** The Conquest server a source belongs to: its folder, with `logs/logs_*.zip!entry` folded in. */
+let lastServerIn = '';
+let lastServerOut = '.';
 export function serverOf(source: string): string {
+  if (source === lastServerIn) return lastServerOut;
+  lastServerIn = source;
+  lastServerOut = computeServerOf(source);
+  return lastServerOut;
+}
+
+function computeServerOf(source: string): string {
   const bang = source.indexOf('!');
   let p = bang === -1 ? source : source.slice(0, bang);
   p = p.replace(/\/logs\/[^/]*\.(zip|gz)$/i, '/x');

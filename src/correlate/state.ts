@@ -5,14 +5,12 @@ import type { MoveRecord } from './associations.js';
 export interface FolderWritten {
   count: number;
   first: Evidence;
-  last: Evidence;
 }
 
 export interface SeriesWritten {
   folders: string[];
   count: number;
   first: Evidence;
-  last: Evidence;
 }
 
 /** What virtual-server lines say about one patient folder (the PatientID of virtual rows). */

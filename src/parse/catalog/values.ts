@@ -23,6 +23,7 @@ export function parseWhere(where: string): { column: string; value: string }[] {
 
 const UID = /^\d+(?:\.\d+)+$/;
 /** `<SeriesUID>_<series>_<image>_<unix time><counter>.dcm|.v2` (syntax 3/4, dgatefn.cpp). */
+const FN34_FAST = /^([0-9.]+)_(-?\d+)_(-?\d+)_(\d{9,10})([0-9a-f]{4})\.(?:dcm|v2)$/i;
 const FN34 = /^(?<series>[0-9.]+)_(?<sn>-?\d+)_(?<in>-?\d+)_(?<t>\d{9,10})(?<ctr>[0-9a-f]{4})\.(?:dcm|v2)$/i;
 /** `<series>_<image>_<time>.v2` or `%04d_%06d_%u%04x.v2` (syntaxes 0/1). */
 const FN01 = /^(?<sn>-?\d+)_(?<in>-?\d+)_(?<t>\d+)\.(?:dcm|v2)$/i;
@@ -62,6 +63,24 @@ export function parseConquestPath(raw: string): ConquestPath {
     sopUid: null,
     fileNameSyntax: null,
   };
+  // Fast path for the common syntax 3/4 name: no split, positional groups.
+  const last = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  const f34 = FN34_FAST.exec(last === -1 ? p : p.slice(last + 1));
+  if (f34) {
+    out.fileNameSyntax = '3/4';
+    out.seriesUid = f34[1]!;
+    out.seriesNumber = Number(f34[2]);
+    out.imageNumber = Number(f34[3]);
+    out.fileTime = Number(f34[4]);
+    out.counter = parseInt(f34[5]!, 16);
+    if (last > 0) {
+      const prev = Math.max(p.lastIndexOf('/', last - 1), p.lastIndexOf('\\', last - 1));
+      out.patientFolder = p.slice(prev + 1, last);
+      if (prev >= 0 && (prev > 0 || isAbsolute(p))) out.deviceRoot = p.slice(0, prev + 1);
+      else if (prev === 0) out.deviceRoot = p.slice(0, 1);
+    }
+    return out;
+  }
   const segs = p.split(/[\\/]/);
   const base = segs[segs.length - 1] ?? '';
   const abs = isAbsolute(p);
@@ -173,8 +192,17 @@ export function setValue(fields: Fields, name: string, kind: ValueKind, raw: str
     }
     case 'path': {
       fields[name] = raw;
-      const parsed = parseConquestPath(raw);
-      for (const [k, v] of Object.entries(parsed)) fields[k] = v;
+      const c = parseConquestPath(raw);
+      fields.deviceRoot = c.deviceRoot;
+      fields.patientFolder = c.patientFolder;
+      fields.seriesUid = c.seriesUid;
+      fields.seriesNumber = c.seriesNumber;
+      fields.imageNumber = c.imageNumber;
+      fields.fileTime = c.fileTime;
+      fields.counter = c.counter;
+      fields.studyUid = c.studyUid;
+      fields.sopUid = c.sopUid;
+      fields.fileNameSyntax = c.fileNameSyntax;
       return;
     }
   }
