@@ -2,8 +2,11 @@
 import { Command, CommanderError } from 'commander';
 import { eventsCommand } from './events.js';
 import { statsCommand } from './stats.js';
+import { indexCommand } from './index.js';
+import { searchCommand } from './search.js';
 import { analyzeCommand } from './analyze.js';
 import { timelineCommand } from './timeline.js';
+import { reportCommand } from './report.js';
 
 export function program(): Command {
   const p = new Command('cqlog')
@@ -12,8 +15,11 @@ export function program(): Command {
     .showHelpAfterError();
   p.addCommand(eventsCommand());
   p.addCommand(statsCommand());
+  p.addCommand(indexCommand());
+  p.addCommand(searchCommand());
   p.addCommand(analyzeCommand());
   p.addCommand(timelineCommand());
+  p.addCommand(reportCommand());
   return p;
 }
 

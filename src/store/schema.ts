@@ -1,0 +1,225 @@
+/**
+ * The historical index (issue 5): one SQLite database, FTS5 for the text. Opening, pragmas, the
+ * schema and its version check.
+ *
+ * Size: the index keeps the text of each event and small integer columns; strings that repeat (AE
+ * titles, kinds, patient IDs, UIDs, source names) are stored once in `strs` and referred to by id;
+ * times are integer seconds of the local wall clock; the event's `fields` are re-derived from its
+ * text by the message catalog when read (the same function the parser uses), so only what the text
+ * cannot give back (the `[PACSName]` prefix) is stored in `fields`. The full-text table is contentless
+ * (`content=''`, `columnsize=0`, `detail=none`): it holds tokens → rowids only; a row is removed
+ * with FTS5's 'delete' command and the same text (src/store/ingest.ts).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { dataDir } from '../common/userDirs.js';
+import { FTS_TOKENIZE } from './tokens.js';
+
+export type DB = Database.Database;
+
+/** Bump when the schema changes; a database with a newer version is refused. */
+export const SCHEMA_VERSION = 1;
+
+/** Default database: `<dataDir()>/index.sqlite` (CQLOG_DATA_DIR overrides the folder). */
+export function defaultDbPath(): string {
+  return path.join(dataDir(), 'index.sqlite');
+}
+
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+-- Interned strings: AE titles, kinds, patient IDs, UIDs.
+CREATE TABLE IF NOT EXISTS strs (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE);
+-- One row per source read: a live file generation (until a rotation), an archive entry, a .gz.
+CREATE TABLE IF NOT EXISTS sources (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,            -- display name, as in the event contract's source
+  type TEXT NOT NULL,            -- live | archive-entry | gzip
+  archive_id INTEGER,            -- archives.id for an archive entry (also a live generation taken over by its zip)
+  entry TEXT,                    -- entry name inside the archive
+  done INTEGER NOT NULL DEFAULT 0,
+  added_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_archive ON sources(archive_id, entry);
+-- Archives (logs_*.zip, *.gz) by the sha256 of the file: an archive indexed once is skipped.
+CREATE TABLE IF NOT EXISTS archives (
+  id INTEGER PRIMARY KEY,
+  sha256 TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  complete INTEGER NOT NULL DEFAULT 0,
+  indexed_at TEXT NOT NULL
+);
+-- Read progress of every source (live files and archive entries): where the next run continues.
+CREATE TABLE IF NOT EXISTS progress (
+  src INTEGER PRIMARY KEY REFERENCES sources(id),
+  path TEXT,                     -- absolute path of a live file (null for archive entries)
+  base TEXT NOT NULL,            -- lower-case base name (serverstatus.log), to match a zip entry
+  head_len INTEGER NOT NULL,     -- identity: sha256 of the first head_len bytes
+  head_hash TEXT NOT NULL,
+  size INTEGER NOT NULL,         -- bytes read up to (file size at the last run)
+  lines INTEGER NOT NULL,        -- physical lines read
+  resume_off INTEGER NOT NULL,   -- byte offset and line of the last stored event: a run continues there
+  resume_line INTEGER NOT NULL,
+  state TEXT,                    -- association stack before that event (JSON)
+  current INTEGER NOT NULL DEFAULT 1, -- 1 while this generation is the file at path
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS progress_path ON progress(path, current);
+CREATE INDEX IF NOT EXISTS progress_base ON progress(base);
+-- One row per association (UPACS THREAD … STARTED AT … TOTAL RUNNING TIME) or per PacsUser.log calling AE.
+CREATE TABLE IF NOT EXISTS assoc (
+  id INTEGER PRIMARY KEY,
+  src INTEGER NOT NULL,
+  thread INTEGER,                -- UPACS THREAD number
+  calling INTEGER,               -- strs.id of the calling AE (the last one seen since thread-start)
+  called INTEGER,                -- strs.id of the called AE
+  dest INTEGER                   -- strs.id of the C-MOVE destination
+);
+CREATE INDEX IF NOT EXISTS assoc_calling ON assoc(calling) WHERE calling IS NOT NULL;
+CREATE INDEX IF NOT EXISTS assoc_called ON assoc(called) WHERE called IS NOT NULL;
+CREATE INDEX IF NOT EXISTS assoc_dest ON assoc(dest) WHERE dest IS NOT NULL;
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  src INTEGER NOT NULL,          -- sources.id
+  line INTEGER NOT NULL,
+  off INTEGER NOT NULL,
+  time INTEGER,                  -- local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
+  kind INTEGER NOT NULL,         -- strs.id
+  assoc INTEGER,                 -- assoc.id of the association the line belongs to
+  patient INTEGER,               -- strs.id of the PatientID or patient folder
+  study INTEGER,                 -- strs.id of the StudyInstanceUID
+  series INTEGER,                -- strs.id of the SeriesInstanceUID
+  text TEXT NOT NULL,
+  fields TEXT                    -- JSON of fields the text cannot give back (pacsName); the rest is derived on read
+);
+CREATE INDEX IF NOT EXISTS events_time ON events(time);
+CREATE INDEX IF NOT EXISTS events_src_line ON events(src, line);
+CREATE INDEX IF NOT EXISTS events_assoc ON events(assoc) WHERE assoc IS NOT NULL;
+-- Patient, study and series values always occur in the text, so the full-text index finds them;
+-- the columns confirm a match and are shown by events_v.
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(body, content='', columnsize=0, detail=none, tokenize="${FTS_TOKENIZE}");
+-- Findings of the forensic rules (src/explain/types.ts), as JSON with key columns.
+CREATE TABLE IF NOT EXISTS collisions (
+  id TEXT PRIMARY KEY,
+  study_uid TEXT,
+  old_value TEXT,
+  refused_value TEXT,
+  first_seen TEXT,
+  last_seen TEXT,
+  cause TEXT,
+  json TEXT NOT NULL,
+  stored_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS collisions_study ON collisions(study_uid);
+CREATE INDEX IF NOT EXISTS collisions_old ON collisions(old_value);
+CREATE INDEX IF NOT EXISTS collisions_refused ON collisions(refused_value);
+CREATE TABLE IF NOT EXISTS warnings (
+  id TEXT PRIMARY KEY,
+  kind TEXT,
+  study_uid TEXT,
+  old_value TEXT,
+  refused_value TEXT,
+  first_seen TEXT,
+  patient_folder TEXT,
+  source TEXT,
+  line INTEGER,
+  json TEXT NOT NULL,
+  stored_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS warnings_patient ON warnings(patient_folder);
+-- For people querying the database with the sqlite3 shell.
+CREATE VIEW IF NOT EXISTS events_v AS
+  SELECT e.id, s.name AS source, e.line, e.off AS offset,
+         strftime('%Y-%m-%dT%H:%M:%S', e.time, 'unixepoch') AS time,
+         k.v AS kind, a.thread, ca.v AS calling_ae, cd.v AS called_ae, d.v AS move_destination,
+         p.v AS patient, st.v AS study_uid, se.v AS series_uid, e.text, e.fields
+  FROM events e JOIN sources s ON s.id = e.src JOIN strs k ON k.id = e.kind LEFT JOIN assoc a ON a.id = e.assoc
+  LEFT JOIN strs ca ON ca.id = a.calling LEFT JOIN strs cd ON cd.id = a.called LEFT JOIN strs d ON d.id = a.dest
+  LEFT JOIN strs p ON p.id = e.patient LEFT JOIN strs st ON st.id = e.study LEFT JOIN strs se ON se.id = e.series;
+`;
+
+export interface OpenOptions {
+  /** Open for reading only; the file must exist. */
+  readonly?: boolean;
+}
+
+function schemaVersionOf(db: DB): number | null {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+  if (!has) return null;
+  const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
+  return row ? Number(row.value) : null;
+}
+
+/** Opens (and for writing creates) the index. Throws StoreError (exit 2) for a newer schema or a file that is not an index. */
+export function openStore(file: string, o: OpenOptions = {}): DB {
+  let db: DB;
+  try {
+    if (!o.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    db = new Database(file, { readonly: o.readonly === true, fileMustExist: o.readonly === true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (o.readonly && (code === 'SQLITE_CANTOPEN' || code === 'ENOENT')) throw new StoreError(`${file}: no index there; run \`cqlog index <paths>\` first (or give --db)`);
+    throw new StoreError(`${file}: cannot open the index (${(err as Error).message})`);
+  }
+  try {
+    let version: number | null;
+    try {
+      version = schemaVersionOf(db);
+    } catch (err) {
+      throw new StoreError(`${file}: not a cqlog index (${(err as Error).message})`);
+    }
+    if (version !== null && version > SCHEMA_VERSION) {
+      throw new StoreError(
+        `${file}: this index has schema version ${version}, made by a newer cqlog; this cqlog reads version ${SCHEMA_VERSION} and older. Upgrade cqlog, or use another --db`,
+      );
+    }
+    if (version === null && o.readonly) {
+      const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+      throw new StoreError(tables.n === 0 ? `${file}: the index is empty; run \`cqlog index <paths>\` first` : `${file}: not a cqlog index (no schema_version)`);
+    }
+    if (!o.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('cache_size = -65536');
+      db.pragma('temp_store = MEMORY');
+      if (version === null) {
+        const other = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+        if (other.n > 0) throw new StoreError(`${file}: a SQLite database that is not a cqlog index; not touching it`);
+      }
+      db.exec('BEGIN');
+      db.exec(SCHEMA);
+      db.prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
+      db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?)").run(new Date().toISOString());
+      db.exec('COMMIT');
+    } else {
+      db.pragma('query_only = 1');
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    throw new StoreError(`${file}: cannot use the index (${(err as Error).message})`);
+  }
+}
+
+/** Local wall-clock `YYYY-MM-DDTHH:MM:SS` (an offset after it is ignored) → integer seconds, or null. */
+export function timeToInt(t: string | null): number | null {
+  if (t === null || t.length < 19) return null;
+  const ms = Date.UTC(+t.slice(0, 4), +t.slice(5, 7) - 1, +t.slice(8, 10), +t.slice(11, 13), +t.slice(14, 16), +t.slice(17, 19));
+  return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
+}
+
+export function intToTime(n: number | null): string | null {
+  if (n === null || n === undefined) return null;
+  return new Date(n * 1000).toISOString().slice(0, 19);
+}

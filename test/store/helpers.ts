@@ -1,0 +1,68 @@
+/** Helpers for the store tests: temp folders, zips written with yazl, row counts. */
+import { mkdtempSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import yazl from 'yazl';
+import yauzl from 'yauzl';
+import type { DB } from '../../src/store/schema.js';
+
+export function tmp(prefix = 'cqlog-store-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes a zip holding the given files (name → contents). */
+export function writeZip(file: string, entries: Record<string, Buffer | string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const z = new yazl.ZipFile();
+    for (const [name, data] of Object.entries(entries)) z.addBuffer(Buffer.isBuffer(data) ? data : Buffer.from(data, 'latin1'), name, { mtime: new Date(2026, 10, 27) });
+    z.end();
+    const out = createWriteStream(file);
+    z.outputStream.pipe(out).on('close', () => resolve()).on('error', reject);
+  });
+}
+
+/** Reads one entry of a zip. */
+export function readZipEntry(file: string, entry: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zf) => {
+      if (err || !zf) return reject(err);
+      zf.on('entry', (e: yauzl.Entry) => {
+        if (e.fileName !== entry) return zf.readEntry();
+        zf.openReadStream(e, (err2, s) => {
+          if (err2 || !s) return reject(err2);
+          const parts: Buffer[] = [];
+          s.on('data', (c: Buffer) => parts.push(c));
+          s.on('end', () => {
+            zf.close();
+            resolve(Buffer.concat(parts));
+          });
+        });
+      });
+      zf.on('end', () => reject(new Error(`no entry ${entry}`)));
+      zf.readEntry();
+    });
+  });
+}
+
+export function rowCount(db: DB): number {
+  return db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+}
+
+/** (source, line, offset) triples that occur more than once. */
+export function duplicates(db: DB): unknown[] {
+  return db
+    .prepare('SELECT s.name, e.line, e.off, count(*) AS n FROM events e JOIN sources s ON s.id = e.src GROUP BY s.name, e.line, e.off HAVING n > 1')
+    .all();
+}
+
+export function lines(n: number, from = 0, prefix = 'line'): string {
+  const out: string[] = [];
+  for (let i = from; i < from + n; i++) {
+    const s = String(i % 60).padStart(2, '0');
+    const m = String(Math.floor(i / 60) % 60).padStart(2, '0');
+    out.push(`20240311 10:${m}:${s} Written file: D:\\data\\1234${String(i).padStart(4, '0')}\\1.2.3.${i}_0001_000001_1595419385000${i % 10}.dcm ${prefix}${i}`);
+  }
+  return out.join('\r\n') + '\r\n';
+}
+
+export { readFileSync, writeFileSync };
