@@ -84,6 +84,15 @@ export function renderAnalysisText(r: AnalysisResult, color: boolean): string {
   );
   for (const c of r.collisions) out.push('', renderCollisionText(c, color));
   for (const w of r.warnings) out.push('', renderWarningText(w, color));
+  const n = r.notes;
+  if (n) {
+    const dropped = Object.entries(n.evicted).filter(([, v]) => v > 0);
+    const parts: string[] = [];
+    if (n.ambiguousLines > 0) parts.push(`${n.ambiguousLines} line${n.ambiguousLines === 1 ? '' : 's'} could not be tied to one association (given to the most likely one)`);
+    if (n.evictedAssociations + n.expiredAssociations > 0) parts.push(`${n.evictedAssociations} association(s) evicted and ${n.expiredAssociations} expired while open`);
+    for (const [k, v] of dropped) parts.push(`${v} ${k} dropped by their bound`);
+    if (parts.length > 0) out.push('', `note: ${parts.join('; ')}.`);
+  }
   return out.join('\n') + '\n';
 }
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { LogEvent } from '../parse/event.js';
 import type { ConquestConfig } from '../source/types.js';
-import type { AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
+import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
 import { looksLikeBsn } from '../common/bsn.js';
 import { explainCollision } from '../explain/explainCollision.js';
 import type { ExplainContext } from '../explain/context.js';
@@ -33,7 +33,7 @@ interface RecentRefusal {
   line: number;
 }
 
-export interface EngineNotes {
+export interface EngineNotes extends AnalysisNotes {
   evictedAssociations: number;
   expiredAssociations: number;
   ambiguousLines: number;
@@ -466,7 +466,7 @@ export class ForensicEngine {
   /** The analysis so far. */
   result(inputs: InputSummary[] = []): AnalysisResult {
     const collisions = [...this.collisions.values()].map((c) => this.buildCollision(c)).sort((a, b) => ((a.firstSeen ?? '') < (b.firstSeen ?? '') ? -1 : 1));
-    return { collisions, warnings: this.warnings(collisions), inputs, site: this.site() };
+    return { collisions, warnings: this.warnings(collisions), inputs, site: this.site(), notes: this.notes() };
   }
 
   snapshot(): unknown {

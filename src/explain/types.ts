@@ -82,9 +82,20 @@ export interface SitePatientIdShape {
   description: string;
 }
 
+/** What the bounded state had to drop or could not decide (issue 3, item 1: flag anything evicted). */
+export interface AnalysisNotes {
+  /** Lines whose association the log could not decide (attributed to the most likely one). */
+  ambiguousLines: number;
+  evictedAssociations: number;
+  expiredAssociations: number;
+  /** Entries dropped by each named bound of src/correlate/config.ts. */
+  evicted: Record<string, number>;
+}
+
 export interface AnalysisResult {
   collisions: Collision[];
   warnings: Warning[];
   inputs: InputSummary[];
   site: SitePatientIdShape;
+  notes?: AnalysisNotes;
 }
