@@ -4,6 +4,7 @@ import { eventsCommand } from './events.js';
 import { statsCommand } from './stats.js';
 import { indexCommand } from './index.js';
 import { searchCommand } from './search.js';
+import { tailCommand } from './tail.js';
 import { analyzeCommand } from './analyze.js';
 import { timelineCommand } from './timeline.js';
 import { reportCommand } from './report.js';
@@ -17,6 +18,7 @@ export function program(): Command {
   p.addCommand(statsCommand());
   p.addCommand(indexCommand());
   p.addCommand(searchCommand());
+  p.addCommand(tailCommand());
   p.addCommand(analyzeCommand());
   p.addCommand(timelineCommand());
   p.addCommand(reportCommand());
