@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { analyzePaths } from '../correlate/engine.js';
 import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, problemPrinter, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface AnalyzeOptions extends ReadOptions {
@@ -135,11 +135,7 @@ export function analyzeCommand(): Command {
     .addOption(new Option('--fail-on <what>', 'exit 1 when such a finding exists').choices(['collision', 'warning']));
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: AnalyzeOptions, c: Command) => {
-    const opts: Parameters<typeof analyzePaths>[1] = { encoding: o.encoding, onProblem: problemPrinter(o) };
-    if (o.dateOrder) opts.dateOrder = o.dateOrder;
-    if (o.tz) opts.tz = o.tz;
-    if (o.since) opts.since = o.since;
-    if (o.until) opts.until = o.until;
+    const opts = analyzeOptions(o);
     const full = await analyzePaths(paths, opts);
     const { readable, ...analysis } = full;
     const r = o.redact ? redactAnalysis(analysis) : analysis;

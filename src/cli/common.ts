@@ -4,6 +4,7 @@ import { formatProblem, type InputProblem } from '../parse/event.js';
 import { isDateOrder, type DateOrder } from '../parse/dateOrder.js';
 import { checkZone } from '../parse/timezone.js';
 import type { Encoding, IngestOptions, IngestResult } from '../pipeline/readEvents.js';
+import type { AnalyzeOptions } from '../correlate/engine.js';
 
 export interface ReadOptions {
   encoding: Encoding;
@@ -65,4 +66,14 @@ export function problemPrinter(o: ReadOptions): (p: InputProblem) => void {
 /** Exit code per the brief: 0 when anything could be read, 2 when nothing could. */
 export function exitCodeFor(r: IngestResult): number {
   return r.sources.some((s) => s.readable) ? 0 : 2;
+}
+
+/** The analysis options of the read options (analyze, timeline, report). */
+export function analyzeOptions(o: ReadOptions): AnalyzeOptions {
+  const opts: AnalyzeOptions = { encoding: o.encoding, onProblem: problemPrinter(o) };
+  if (o.dateOrder) opts.dateOrder = o.dateOrder;
+  if (o.tz) opts.tz = o.tz;
+  if (o.since) opts.since = o.since;
+  if (o.until) opts.until = o.until;
+  return opts;
 }

@@ -7,7 +7,7 @@ import { redactAnalysis } from '../report/redactAnalysis.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { collisionMatches, type ReportOptions } from '../report/model.js';
-import { addReadOptions, problemPrinter, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, type ReadOptions } from './common.js';
 
 interface ReportCliOptions extends ReadOptions {
   study?: string;
@@ -32,11 +32,7 @@ export function reportCommand(): Command {
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx) in text, timeline and search index');
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: ReportCliOptions, c: Command) => {
-    const opts: Parameters<typeof analyzePaths>[1] = { encoding: o.encoding, onProblem: problemPrinter(o) };
-    if (o.dateOrder) opts.dateOrder = o.dateOrder;
-    if (o.tz) opts.tz = o.tz;
-    if (o.since) opts.since = o.since;
-    if (o.until) opts.until = o.until;
+    const opts = analyzeOptions(o);
     const { readable, ...analysis } = await analyzePaths(paths, opts);
     if (!readable) {
       c.setOptionValue('exitCode', 2);

@@ -41,6 +41,8 @@ export function serverOf(source: string): string {
 function computeServerOf(source: string): string {
   const bang = source.indexOf('!');
   let p = bang === -1 ? source : source.slice(0, bang);
+  // `folder/logs/logs_X.zip!entry` and `logs/logs_X.zip!entry` (the current folder) are the folder's server.
+  if (/^logs\/[^/]*\.(zip|gz)$/i.test(p)) return '.';
   p = p.replace(/\/logs\/[^/]*\.(zip|gz)$/i, '/x');
   const slash = p.lastIndexOf('/');
   return slash === -1 ? '.' : p.slice(0, slash);
