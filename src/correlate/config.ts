@@ -34,8 +34,8 @@ export interface CorrelateConfig {
 export const DEFAULT_CONFIG: CorrelateConfig = {
   associations: { maxOpen: 256, expireAfterSeconds: 6 * 3600 },
   maxFailedMoves: 10_000,
-  maxWrittenFolders: 100_000,
-  maxWrittenSeries: 100_000,
+  maxWrittenFolders: 50_000,
+  maxWrittenSeries: 50_000,
   maxVirtualFolders: 50_000,
   maxInconsistentStudies: 20_000,
   maxInconsistentPerStudy: 5,

@@ -217,7 +217,7 @@ export class ForensicEngine {
       if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
     }
     if (series) {
-      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0, first: (r ??= ref(e)) }));
+      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0 }));
       s.count++;
       if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
     }
@@ -354,6 +354,7 @@ export class ForensicEngine {
       clockOffsetSeconds: this.clockOffset(),
       inconsistent: (study) => this.inconsistentByStudy.get(study) ?? [],
       firstTimeRead: this.firstTime,
+      writtenEvicted: this.writtenFolders.evicted,
     };
   }
 

@@ -7,10 +7,10 @@ export interface FolderWritten {
   first: Evidence;
 }
 
+/** Series seen in `Written file` lines: which patient folders (the folder entry holds the evidence line). */
 export interface SeriesWritten {
   folders: string[];
   count: number;
-  first: Evidence;
 }
 
 /** What virtual-server lines say about one patient folder (the PatientID of virtual rows). */

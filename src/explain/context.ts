@@ -17,6 +17,8 @@ export interface ExplainContext {
   /** Local wall time minus UTC, in seconds, learned from `Written file` name tokens; null if unknown. */
   clockOffsetSeconds: number | null;
   inconsistent(studyUid: string): Evidence[];
+  /** Patient folders dropped by their bound: "no Written file under Old" is then less certain. */
+  writtenEvicted: number;
   /** Earliest time read, for "read older logs" advice. */
   firstTimeRead: string | null;
 }

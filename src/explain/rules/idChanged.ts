@@ -15,11 +15,11 @@ export const patientIdChangedAtSource: DiagnosisRule = {
     const sameSeries = c.seriesUids.map((u) => ctx.writtenSeries(u)).find((s) => s && s.folders.includes(c.old));
     const total = c.primaryTimes.length + c.overflowPrimary || c.copyTimes.length + c.overflowCopy;
     const evidence: Evidence[] = [
-      { ...(sameSeries ? sameSeries.first : w.first), role: `first stored under Old` },
+      { ...w.first, role: `first stored under Old` },
       ...c.firstRefusals.slice(0, 2).map((e) => ({ ...e, role: 'refusal' })),
       ...c.saveErrors.slice(0, 1).map((e) => ({ ...e, role: 'object not stored' })),
     ];
-    const first = sameSeries ? sameSeries.first : w.first;
+    const first = w.first;
     return {
       cause: 'patient-id-changed-at-source',
       confidence: sameSeries ? 'high' : 'medium',

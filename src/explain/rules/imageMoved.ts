@@ -8,14 +8,15 @@ export const imageMovedAcrossSeries: DiagnosisRule = {
   explain(ctx) {
     const c = ctx.collision;
     if (c.table.toLowerCase() !== 'dicomimages') return null;
-    const w = ctx.writtenSeries(c.old);
+    const s = ctx.writtenSeries(c.old);
+    const w = s && s.folders.length > 0 ? ctx.written(s.folders[0]!) : undefined;
     return {
       cause: 'image-moved-across-series',
       confidence: 'high',
       explanation:
         `Image ${c.keyValue} is stored in series ${c.old}; it now arrives in series ${c.refused} and is refused. ` +
         `The sender moved the image to another series (re-processing, a split or merged series) without a new SOP instance UID.`,
-      evidence: w ? [{ ...w.first, role: 'old series first stored' }] : [],
+      evidence: w ? [{ ...w.first, role: 'first stored in the old series\' patient folder' }] : [],
     };
   },
 };

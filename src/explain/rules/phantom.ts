@@ -49,6 +49,10 @@ export const phantomFromFailedRetrieve: DiagnosisRule = {
     const save = c.saveErrors.slice(0, 1).map((e) => ({ ...e, role: 'object not stored' }));
     const inconsistent = c.studyUid ? ctx.inconsistent(c.studyUid).slice(0, 2).map((e) => ({ ...e, role: 'PacsTrouble.log: differing fields' })) : [];
     const bsn = idNote('Old', c.old, ctx.site);
+    const bounded =
+      ctx.writtenEvicted > 0
+        ? ` (${ctx.writtenEvicted} of the oldest patient folders were dropped from memory by the written-folders bound; index the logs with \`cqlog index\` and search for '${c.old}' to be sure)`
+        : '';
     const total = c.primaryTimes.length + c.overflowPrimary || c.copyTimes.length + c.overflowCopy;
     const namedVirtually = vf !== undefined && (vf.added > 0 || vf.missing > 0);
     if (namedVirtually) {
@@ -63,7 +67,7 @@ export const phantomFromFailedRetrieve: DiagnosisRule = {
       return {
         cause: 'phantom-from-failed-retrieve',
         confidence: 'high',
-        explanation: `${how} No file was ever written under '${c.old}'. ${refusalSummary(c, total)} ${bsn}`.trim(),
+        explanation: `${how} No file was ever written under '${c.old}'${bounded}. ${refusalSummary(c, total)} ${bsn}`.trim(),
         evidence: [...(m ? moveEvidence(m) : []), ...named, ...inconsistent, ...refusals, ...save],
       };
     }
@@ -76,7 +80,7 @@ export const phantomFromFailedRetrieve: DiagnosisRule = {
     const explanation =
       `Most likely Old='${c.old}' came from the retrieve ${describeMove(m)}. ` +
       `${ctx.virtualServer ? 'On this virtual server such a retrieve makes database rows before it connects, and they stay when the destination refuses.' : 'No virtual-server configuration or line was found, which makes this less certain.'} ` +
-      `The normal log never shows which PatientID a retrieve used (only debug logging names it), but no file was ever written under '${c.old}'` +
+      `The normal log never shows which PatientID a retrieve used (only debug logging names it), but no file was ever written under '${c.old}'${bounded}` +
       `${others > 0 ? `, and ${others} earlier failed retrieve${others === 1 ? '' : 's'} also precede the first refusal` : ''}. ` +
       `${refusalSummary(c, total)} ${bsn}`;
     return { cause: 'phantom-from-failed-retrieve', confidence, explanation: explanation.trim(), evidence: [...moveEvidence(m), ...inconsistent, ...refusals, ...save] };
