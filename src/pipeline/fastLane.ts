@@ -43,8 +43,9 @@ export class FastPrefix {
       if (ok) plen = 17;
     }
     if (plen === 0) return -1;
+    const last = this.last;
     let same = plen === this.lastLen;
-    if (same) for (let i = plen - 1; i >= 0; i--) if (buf[start + i] !== this.last[i]) { same = false; break; }
+    if (same) for (let i = plen - 1; i >= 0; i--) if (buf[start + i] !== last[i]) { same = false; break; }
     if (!same) {
       const p = parsePrefix(buf.toString('latin1', start, start + plen + 1));
       if (p.time === null || (p.shape !== 'ctime' && p.shape !== 'win')) return -1;

@@ -19,18 +19,36 @@ export interface ChunkReader {
 /** Byte chunks of a plain file, read with one reused buffer (consumers must copy what they keep). */
 export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> {
   const fh = await fsp.open(p, 'r');
+  let inFlight: Promise<unknown> | null = null;
   try {
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    // Two buffers: the next read is under way while the consumer works on the current chunk
+    // (a consumer must be done with a chunk when it asks for the next one).
+    const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
     // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position: read it in sequence.
     const seekable = (await fh.stat()).isFile();
     let pos = start;
+    let which = 0;
+    const readInto = (b: Buffer): Promise<{ bytesRead: number }> => {
+      const at = seekable ? pos : null;
+      const pr = fh.read(b, 0, b.length, at).then((r) => {
+        pos += r.bytesRead;
+        return r;
+      });
+      inFlight = pr.catch(() => undefined);
+      return pr;
+    };
+    let next = readInto(bufs[0]!);
     for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, seekable ? pos : null);
+      const { bytesRead } = await next;
+      inFlight = null;
       if (bytesRead === 0) break;
-      pos += bytesRead;
-      yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+      const cur = bufs[which]!;
+      which ^= 1;
+      next = readInto(bufs[which]!);
+      yield bytesRead === cur.length ? cur : cur.subarray(0, bytesRead);
     }
   } finally {
+    if (inFlight) await inFlight;
     await fh.close();
   }
 }
