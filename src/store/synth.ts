@@ -4,17 +4,9 @@
  * storing images, workstations moving studies, and now and then an error, over many patients.
  */
 
-/** Small, fast, seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../common/rng.js';
+
+export { rng };
 
 const MODALITIES = ['CT01', 'MR01', 'US02', 'CR03', 'PET1'];
 const WORKSTATIONS = ['WS1', 'WS2', 'VIEWER', 'RADWS07'];

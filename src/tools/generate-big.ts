@@ -19,6 +19,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rng } from '../common/rng.js';
 
 export type LogFormat = 'linux' | 'windows';
 
@@ -104,17 +105,6 @@ const BANNER = 'DGATE (1.5.0e, build Tue Feb 18 19:39:40 2025, bits 64) is runni
 
 // ---------------------------------------------------------------- the simulator
 
-/** mulberry32: small, fast, good enough for load generation. */
-function rng32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Step = Generator<void, void, void>;
 
@@ -157,7 +147,7 @@ class Sim {
   readonly firstTime: string;
 
   constructor(opts: GenerateOptions) {
-    this.rnd = rng32((opts.seed ?? 1) * 2654435761 + 12345);
+    this.rnd = rng((opts.seed ?? 1) * 2654435761 + 12345);
     this.windows = opts.format === 'windows';
     this.sep = this.windows ? '\\' : '/';
     this.mag = this.windows ? 'D:\\conquest\\data\\' : '/opt/conquest/data/';

@@ -5,12 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import yauzl from 'yauzl';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, ndjson, REAL, runCli } from '../helpers.js';
 import { PlanBuilder, startWriter, writeSteps } from '../alert/scenario.js';
+import { readZipEntry } from '../store/helpers.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cqlog-tail-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -59,27 +59,6 @@ function once(dir: string, state: string, extra: string[] = []): AlertOut[] {
   return ndjson<AlertOut>(r.stdout);
 }
 
-function zipEntry(zip: string, name: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(zip, { lazyEntries: true }, (err, zf) => {
-      if (err || !zf) return reject(err);
-      zf.on('entry', (e: yauzl.Entry) => {
-        if (e.fileName !== name) return zf.readEntry();
-        zf.openReadStream(e, (err2, s) => {
-          if (err2 || !s) return reject(err2);
-          const parts: Buffer[] = [];
-          s.on('data', (c: Buffer) => parts.push(c));
-          s.on('end', () => {
-            zf.close();
-            resolve(Buffer.concat(parts));
-          });
-        });
-      });
-      zf.on('end', () => reject(new Error(`${name} not in ${zip}`)));
-      zf.readEntry();
-    });
-  });
-}
 
 const alertsOf = (out: AlertOut[]): AlertOut[] => out.filter((o) => o.notice === undefined);
 const distinct = (out: AlertOut[], kind: string): Set<string> => new Set(alertsOf(out).filter((a) => a.kind === kind).map((a) => a.id));
@@ -184,7 +163,7 @@ describe('cqlog tail --once across a rotation', () => {
 describe('the genuine rotation (dgate-real/s6-zip-rotation)', () => {
   it('finds the old file in the real 7za zip by its first bytes and reads only what it had not read', async () => {
     const real = path.join(REAL, 's6-zip-rotation', 'router');
-    const zipped = await zipEntry(path.join(real, 'logs', 'logs_20261127.zip'), 'serverstatus.log');
+    const zipped = await readZipEntry(path.join(real, 'logs', 'logs_20261127.zip'), 'serverstatus.log');
     const dir = path.join(tmp, 's6');
     mkdirSync(dir, { recursive: true });
     const state = path.join(tmp, 's6.json');
