@@ -111,7 +111,11 @@ export class EventAssembler {
     this.timedRun = true;
     this.lastFullTime = time;
     if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
-    if (this.pending) this.complete(this.pending);
+    const c = this.counted;
+    if (this.pending === c && this.onCounted !== null && this.held.length === 0 && c.time === this.lastTime && c.time !== null) {
+      // The common case of a counted run: the previous fast-lane event, same second, nothing held.
+      this.onCounted(c.kind!, c.time);
+    } else if (this.pending) this.complete(this.pending);
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
     // it was not empty (an empty text would make the next bare line look like `\n***Client Error`).

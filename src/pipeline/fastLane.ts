@@ -26,6 +26,14 @@ export class FastPrefix {
   /** Start of the message after a Windows or ctime prefix, or -1. Sets `time`. */
   messageStart(buf: Buffer, start: number, end: number): number {
     const len = end - start;
+    // Most lines carry the same prefix as the line before (same second): compare, from the seconds back.
+    const pl = this.lastLen;
+    if (pl !== 0 && len > pl && buf[start + pl] === 32) {
+      const last = this.last;
+      let i = pl - 1;
+      while (i >= 0 && buf[start + i] === last[i]) i--;
+      if (i < 0) return start + pl + 1;
+    }
     let plen = 0;
     if (len >= 25 && buf[start + 3] === 32 && buf[start + 7] === 32 && buf[start + 10] === 32 && buf[start + 13] === 58 && buf[start + 16] === 58 && buf[start + 19] === 32 && buf[start + 24] === 32) {
       if (
@@ -43,16 +51,11 @@ export class FastPrefix {
       if (ok) plen = 17;
     }
     if (plen === 0) return -1;
-    const last = this.last;
-    let same = plen === this.lastLen;
-    if (same) for (let i = plen - 1; i >= 0; i--) if (buf[start + i] !== last[i]) { same = false; break; }
-    if (!same) {
-      const p = parsePrefix(buf.toString('latin1', start, start + plen + 1));
-      if (p.time === null || (p.shape !== 'ctime' && p.shape !== 'win')) return -1;
-      this.time = p.time;
-      buf.copy(this.last, 0, start, start + plen);
-      this.lastLen = plen;
-    }
+    const p = parsePrefix(buf.toString('latin1', start, start + plen + 1));
+    if (p.time === null || (p.shape !== 'ctime' && p.shape !== 'win')) return -1;
+    this.time = p.time;
+    buf.copy(this.last, 0, start, start + plen);
+    this.lastLen = plen;
     return start + plen + 1;
   }
 }
