@@ -1,6 +1,6 @@
 /**
  * Byte-level line splitting for the batch path. A raw newline scan with Buffer.indexOf is several
- * times faster than split2 + string splitting (see README, "Design"), and it lets us keep byte
+ * times faster than a string-stream splitter such as split2 (see README, "Design"), and it lets us keep byte
  * offsets exact. Lines end in LF; a CR before it (Windows dgate and the GUI write CRLF) is dropped.
  */
 import type { ProblemSink } from '../parse/event.js';
