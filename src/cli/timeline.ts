@@ -10,7 +10,7 @@ import { analyzePaths, sortEvidence } from '../correlate/engine.js';
 import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, inWindow, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface TimelineOptions extends ReadOptions {
@@ -45,10 +45,12 @@ export function timelineCommand(): Command {
     const q = id.trim();
     const named: (Evidence & { fields?: LogEvent['fields'] })[] = [];
     let skipped = 0;
-    const opts: Parameters<typeof analyzePaths>[1] = {
-      encoding: o.encoding,
-      onProblem: problemPrinter(o),
-      onEvent: (e) => {
+    // The redactor learns every identifier the events name, so the lines shown carry no raw ID.
+    const red = o.redact ? new Redactor() : null;
+    const opts = {
+      ...analyzeOptions(o),
+      onEvent: (e: LogEvent): void => {
+        if (red) red.learnFromFields(e.kind, e.fields);
         if (!inWindow(e.time, o) || !namesToken(e.text, q)) return;
         if (named.length >= MAX_TIMELINE_EVENTS) {
           skipped++;
@@ -57,20 +59,18 @@ export function timelineCommand(): Command {
         named.push({ source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text });
       },
     };
-    if (o.dateOrder) opts.dateOrder = o.dateOrder;
-    if (o.tz) opts.tz = o.tz;
     const full = await analyzePaths(paths, opts);
     const { readable, ...analysis0 } = full;
     const analysis = o.redact ? redactAnalysis(analysis0, new Redactor()) : analysis0;
-    const about = analysis.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q) || (o.redact && [analysis0.collisions.find((y) => y.id === x.id)?.studyUid].includes(q)));
-    const relatedCollisions = o.redact ? analysis.collisions.filter((x) => analysis0.collisions.some((y) => y.id === x.id && [y.studyUid, y.key.value, y.oldValue, y.refusedValue].includes(q))) : about;
-    const red = o.redact ? new Redactor() : null;
+    // Which collisions are about the id is decided on the unredacted analysis; the redacted copies are shown.
+    const aboutIds = new Set(analysis0.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q)).map((x) => x.id));
+    const relatedCollisions = analysis.collisions.filter((x) => aboutIds.has(x.id));
     if (red) for (const x of analysis0.collisions) if (x.column.toLowerCase() === 'patientid') {
       red.learn(x.oldValue);
       red.learn(x.refusedValue);
     }
     // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
-    const keys = analysis0.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q));
+    const keys = analysis0.collisions.filter((x) => aboutIds.has(x.id));
     if (keys.length > 0 && !paths.includes('-')) {
       const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])));
       const series = new Set(keys.flatMap((x) => x.seriesUids));

@@ -97,6 +97,13 @@ describe('cqlog timeline', () => {
     expect(t.events.some((e: { kind: string; text: string }) => e.kind === 'sql-save-error' && e.text.includes('12345678/'))).toBe(true);
   });
 
+  it('--redact leaves no patient ID, BSN or patient name in the timeline', () => {
+    const r = runCli(['timeline', '12345678', INCIDENT, '--redact'], { env });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/refused-link/);
+    expect(r.stdout).not.toMatch(/\b12345678\b|123456782|VRIES/);
+  });
+
   it('an unknown id gives an empty timeline, exit 0', () => {
     const r = runCli(['timeline', '9.9.9.9', INCIDENT]);
     expect(r.code).toBe(0);
