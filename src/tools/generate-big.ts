@@ -20,6 +20,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { rng } from '../common/rng.js';
+import { DAYS, MONTHS, p2, SOP } from './dgateText.js';
 
 export type LogFormat = 'linux' | 'windows';
 
@@ -68,20 +69,16 @@ export function parseSize(s: string): number {
 
 // ---------------------------------------------------------------- constants of the load
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => (n < 10 ? '0' : '') + n;
-
-const CTX_CT = '1.2.840.10008.5.1.4.1.1.2';
-const CTX_MR = '1.2.840.10008.5.1.4.1.1.4';
-const CTX_CR = '1.2.840.10008.5.1.4.1.1.1';
-const CTX_US = '1.2.840.10008.5.1.4.1.1.6.1';
-const CTX_SC = '1.2.840.10008.5.1.4.1.1.7';
-const CTX_VERIFY = '1.2.840.10008.1.1';
-const CTX_PR_FIND = '1.2.840.10008.5.1.4.1.2.1.1';
-const CTX_PR_MOVE = '1.2.840.10008.5.1.4.1.2.1.2';
-const CTX_SR_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
-const CTX_SR_MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
+const CTX_CT = SOP.ct;
+const CTX_MR = SOP.mr;
+const CTX_CR = SOP.cr;
+const CTX_US = SOP.us;
+const CTX_SC = SOP.sc;
+const CTX_VERIFY = SOP.verify;
+const CTX_PR_FIND = SOP.patientRootFind;
+const CTX_PR_MOVE = SOP.patientRootMove;
+const CTX_SR_FIND = SOP.studyRootFind;
+const CTX_SR_MOVE = SOP.studyRootMove;
 
 interface Modality {
   ae: string;

@@ -13,6 +13,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import yazl from 'yazl';
+import { ctime, SOP } from './dgateText.js';
+
+export { ctime };
 
 // ---------------------------------------------------------------- the story's constants
 
@@ -30,28 +33,17 @@ const MAG = '/opt/conquest/data/';
 const ROUTER = 'ROUTER';
 const BANNER = 'DGATE (1.5.0e, build Tue Feb 18 19:39:40 2025, bits 64) is running as threaded server';
 
-const CT_STORE = '1.2.840.10008.5.1.4.1.1.2';
-const VERIFY = '1.2.840.10008.1.1';
-const PR_FIND = '1.2.840.10008.5.1.4.1.2.1.1';
-const PR_MOVE = '1.2.840.10008.5.1.4.1.2.1.2';
-const SR_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+const CT_STORE = SOP.ct;
+const VERIFY = SOP.verify;
+const PR_FIND = SOP.patientRootFind;
+const PR_MOVE = SOP.patientRootMove;
+const SR_FIND = SOP.studyRootFind;
 
 // ---------------------------------------------------------------- time
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 /** Seconds since the epoch of a wall-clock time (the server clock is UTC). */
 export function at(y: number, mo: number, d: number, h: number, mi: number, s: number): number {
   return Date.UTC(y, mo - 1, d, h, mi, s) / 1000;
-}
-
-/** `ctime()` without its newline: `Thu Nov 26 05:00:01 2026`, day space-padded. */
-export function ctime(sec: number): string {
-  const t = new Date(sec * 1000);
-  const d = t.getUTCDate();
-  return `${DAYS[t.getUTCDay()]} ${MONTHS[t.getUTCMonth()]} ${d < 10 ? ' ' + d : d} ${p2(t.getUTCHours())}:${p2(t.getUTCMinutes())}:${p2(t.getUTCSeconds())} ${t.getUTCFullYear()}`;
 }
 
 /** A `Date` whose *local* fields are the given wall-clock time: zip entries store local DOS times. */
