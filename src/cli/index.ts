@@ -8,7 +8,7 @@ import { formatProblem } from '../parse/event.js';
 import { isDateOrder } from '../parse/dateOrder.js';
 import { indexPaths, type IndexProgress, type IndexSummary } from '../store/ingest.js';
 import { IndexAnalysis } from '../store/findings.js';
-import { defaultDbPath, openStore, StoreError } from '../store/schema.js';
+import { defaultDbPath, openStoreForCommand } from '../store/schema.js';
 
 interface IndexCliOptions {
   db?: string;
@@ -85,17 +85,8 @@ export function indexCommand(): Command {
     .option('-q, --quiet', 'do not print input problems on stderr');
   cmd.action(async (paths: string[], o: IndexCliOptions, c: Command) => {
     const dbFile = o.db ?? defaultDbPath();
-    let db;
-    try {
-      db = openStore(dbFile);
-    } catch (err) {
-      if (err instanceof StoreError) {
-        process.stderr.write(`cqlog: ${err.message}\n`);
-        c.setOptionValue('exitCode', err.exitCode);
-        return;
-      }
-      throw err;
-    }
+    const db = openStoreForCommand(c, dbFile);
+    if (!db) return;
     const bar = o.progress ? progressBar() : { update: () => {}, done: () => {} };
     try {
       const analysis = new IndexAnalysis(db);

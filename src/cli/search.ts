@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import type { LogEvent } from '../parse/event.js';
 import { Redactor } from '../report/redact.js';
 import { coverage, search, type SearchResult } from '../store/search.js';
-import { defaultDbPath, openStore, StoreError } from '../store/schema.js';
+import { defaultDbPath, openStoreForCommand } from '../store/schema.js';
 import { parseTimeArg } from './common.js';
 import { eventJson } from './events.js';
 import { Output } from './output.js';
@@ -57,17 +57,8 @@ export function searchCommand(): Command {
     .option('--redact', 'replace patient IDs, BSNs and names by pseudonyms');
   cmd.action(async (query: string | undefined, o: SearchCliOptions, c: Command) => {
     const dbFile = o.db ?? defaultDbPath();
-    let db;
-    try {
-      db = openStore(dbFile, { readonly: true });
-    } catch (err) {
-      if (err instanceof StoreError) {
-        process.stderr.write(`cqlog: ${err.message}\n`);
-        c.setOptionValue('exitCode', err.exitCode);
-        return;
-      }
-      throw err;
-    }
+    const db = openStoreForCommand(c, dbFile, { readonly: true });
+    if (!db) return;
     try {
       const kinds = o.kind ? o.kind.flatMap((k) => k.split(',')).filter((k) => k !== '') : undefined;
       let r: SearchResult;

@@ -11,6 +11,7 @@
  * with FTS5's 'delete' command and the same text (src/store/ingest.ts).
  */
 import Database from 'better-sqlite3';
+import type { Command } from 'commander';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../common/userDirs.js';
@@ -222,4 +223,18 @@ export function timeToInt(t: string | null): number | null {
 export function intToTime(n: number | null): string | null {
   if (n === null || n === undefined) return null;
   return new Date(n * 1000).toISOString().slice(0, 19);
+}
+
+/** Opens the index for a command; a store error (no index, newer schema) is printed and gives its exit code. */
+export function openStoreForCommand(c: Command, file: string, o: OpenOptions = {}): DB | null {
+  try {
+    return openStore(file, o);
+  } catch (err) {
+    if (err instanceof StoreError) {
+      process.stderr.write(`cqlog: ${err.message}\n`);
+      c.setOptionValue('exitCode', err.exitCode);
+      return null;
+    }
+    throw err;
+  }
 }
