@@ -9,12 +9,10 @@ const S2 = path.join(REAL, 's2-virtual-move-ok', 'router');
 const SERIES = '1.3.46.670589.5.2.10.2156913941.892665339.860724';
 let dir: string;
 let db: string;
-let win: string;
 
 beforeAll(() => {
   dir = tmp('cqlog-search-');
   db = path.join(dir, 'index.sqlite');
-  win = path.join(dir, 'win');
   cpSync(path.join(SAMPLES, 'prefixes', 'windows-dgate.log'), path.join(dir, 'windows-dgate.log'));
   const r = runCli(['index', '--db', db, S2, path.join(dir, 'windows-dgate.log')]);
   expect(r.stderr).toBe('');
