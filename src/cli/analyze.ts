@@ -88,7 +88,7 @@ export function renderAnalysisText(r: AnalysisResult, color: boolean): string {
   if (n) {
     const dropped = Object.entries(n.evicted).filter(([, v]) => v > 0);
     const parts: string[] = [];
-    if (n.ambiguousLines > 0) parts.push(`${n.ambiguousLines} line${n.ambiguousLines === 1 ? '' : 's'} could not be tied to one association (given to the most likely one)`);
+    if (n.ambiguousLines > 0) parts.push(`${n.ambiguousLines} refusal or move line${n.ambiguousLines === 1 ? '' : 's'} could not be tied to one association (given to the most likely one)`);
     if (n.evictedAssociations + n.expiredAssociations > 0) parts.push(`${n.evictedAssociations} association(s) evicted and ${n.expiredAssociations} expired while open`);
     for (const [k, v] of dropped) parts.push(`${v} ${k} dropped by their bound`);
     if (parts.length > 0) out.push('', `note: ${parts.join('; ')}.`);

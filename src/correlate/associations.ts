@@ -99,6 +99,12 @@ const MOVE_KINDS = new Set([
 ]);
 const STORE_KINDS = new Set(['written-file', 'rewritten-file', 'sql-save-error', 'refused-link', 'file-exists', 'virtual-file', 'truncated-value', 'missing-attribute', 'write-error', 'duplicate-found']);
 const FIND_KINDS = new Set(['query-level', 'find-done']);
+/**
+ * Store lines whose association an explanation relies on (who pushed the refused object): only
+ * these count as ambiguous when the log cannot decide. Which of several concurrent pushes wrote an
+ * ordinary `Written file` changes no conclusion.
+ */
+const COUNTED_STORE_KINDS = new Set(['refused-link', 'sql-save-error']);
 
 export interface AttributionResult {
   assoc: Association | null;
@@ -274,7 +280,7 @@ export class AssociationTracker {
         } else {
           a = cands.reduce((p, c) => (c.seq > p.seq ? c : p));
           how = 'ambiguous';
-          this.notes.ambiguousLines++;
+          if (COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
         }
       } else {
         // A refusal inside a virtual query happens in the move's own thread (reference §7).
@@ -282,7 +288,7 @@ export class AssociationTracker {
         if (mv.length >= 1) {
           a = mv.reduce((p, c) => (c.seq > p.seq ? c : p));
           how = mv.length === 1 ? 'role' : 'ambiguous';
-          if (how === 'ambiguous') this.notes.ambiguousLines++;
+          if (how === 'ambiguous' && COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
         }
       }
       if (a) {
@@ -298,7 +304,6 @@ export class AssociationTracker {
       const a = cands.reduce((p, c) => (c.seq > p.seq ? c : p));
       this.touch(a, e);
       a.frameOpen = false;
-      if (cands.length > 1) this.notes.ambiguousLines++;
       return { assoc: a, how: cands.length === 1 ? 'role' : 'ambiguous', move: null, finished: null };
     }
     return none;

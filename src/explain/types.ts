@@ -84,7 +84,7 @@ export interface SitePatientIdShape {
 
 /** What the bounded state had to drop or could not decide (issue 3, item 1: flag anything evicted). */
 export interface AnalysisNotes {
-  /** Lines whose association the log could not decide (attributed to the most likely one). */
+  /** Refusals and move lines whose association the log could not decide (attributed to the most likely one). */
   ambiguousLines: number;
   evictedAssociations: number;
   expiredAssociations: number;

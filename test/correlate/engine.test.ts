@@ -178,7 +178,10 @@ describe('correlation', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
     b.start('CT02', ['1.2.840.10008.5.1.4.1.1.2']);
+    // Which of two pushes wrote a file changes no conclusion; who pushed a refused object does.
     b.line(`Written file: /opt/conquest/data/${b.fileName('10234567', '1.2.3.9')}`);
+    expect(run([['s.log', b.text()]]).notes().ambiguousLines).toBe(0);
+    b.line(`***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = 'A1' StudyInsta = '1.2.3', Old='B1', Refused='A1'`);
     expect(run([['s.log', b.text()]]).notes().ambiguousLines).toBe(1);
   });
 
