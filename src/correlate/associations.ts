@@ -268,17 +268,30 @@ export class AssociationTracker {
     if (MOVE_KINDS.has(e.kind)) return this.moveLine(e, server);
     if (STORE_KINDS.has(e.kind)) {
       const folder = s(f.patientFolder);
-      const cands = this.candidates((x) => x.server === server && x.canStore && !(x.move && !x.move.done));
+      // One pass over the open associations (this runs for every Written file): the storing ones,
+      // the most recent of them, and those that last wrote this patient folder.
+      let count = 0;
+      let latest: Association | null = null;
+      let sameCount = 0;
+      let same: Association | null = null;
+      for (const x of this.open.values()) {
+        if (x.server !== server || !x.canStore || (x.move && !x.move.done)) continue;
+        count++;
+        if (!latest || x.seq > latest.seq) latest = x;
+        if (folder !== null && x.lastFolder === folder) {
+          sameCount++;
+          same = x;
+        }
+      }
       let a: Association | null = null;
       let how: Attribution = 'role';
-      if (cands.length === 1) a = cands[0]!;
-      else if (cands.length > 1) {
-        const same = folder ? cands.filter((x) => x.lastFolder === folder) : [];
-        if (same.length === 1) {
-          a = same[0]!;
+      if (count === 1) a = latest;
+      else if (count > 1) {
+        if (sameCount === 1) {
+          a = same;
           how = 'key';
         } else {
-          a = cands.reduce((p, c) => (c.seq > p.seq ? c : p));
+          a = latest;
           how = 'ambiguous';
           if (COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
         }
