@@ -74,6 +74,8 @@ export class ForensicEngine {
   }
 
   addConfig(c: ConquestConfig): void {
+    // The same dicom.ini seen again (a later run of index or tail) replaces the earlier reading.
+    this.configs = this.configs.filter((x) => x.source !== c.source);
     this.configs.push(c);
   }
 

@@ -8,6 +8,7 @@ import type { DB } from './schema.js';
 import { ForensicEngine } from '../correlate/engine.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { LogEvent } from '../parse/event.js';
+import type { ConquestConfig } from '../source/types.js';
 import { rowEvent } from './search.js';
 
 export interface StoredFindings {
@@ -97,6 +98,14 @@ export class IndexAnalysis {
     setMeta(db, 'engine_stale', new Date().toISOString());
   }
 
+  private readonly configs: ConquestConfig[] = [];
+
+  /** A dicom.ini found by the indexer (kept across a replay). */
+  readonly onConfig = (c: ConquestConfig): void => {
+    this.configs.push(c);
+    this.engine.addConfig(c);
+  };
+
   /** The event sink for the indexer (ignored when the stored events are replayed at the end). */
   readonly onEvent = (e: LogEvent): void => {
     if (!this.replay) this.engine.push(e);
@@ -106,6 +115,7 @@ export class IndexAnalysis {
   finish(): StoredFindings {
     if (this.replay) {
       this.engine = new ForensicEngine();
+      for (const c of this.configs) this.engine.addConfig(c);
       const it = this.db
         .prepare(
           `SELECT e.id, e.src, s.name AS source, e.line, e.off, e.time, k.v AS kind, e.text, e.fields FROM events e

@@ -26,6 +26,8 @@ import type { InputItem } from '../source/types.js';
 import type { DB } from './schema.js';
 import { timeToInt } from './schema.js';
 import { ftsDocument } from './tokens.js';
+import { parseDicomIni } from '../source/ini.js';
+import type { ConquestConfig } from '../source/types.js';
 
 /** Bytes of a file's head that identify it. */
 export const HEAD_BYTES = 4096;
@@ -43,6 +45,8 @@ export interface IndexOptions {
   onEvent?: (e: LogEvent) => void;
   /** Test hook: called after each committed batch (throw to simulate an interruption). */
   afterCommit?: (p: { source: string; events: number }) => void;
+  /** Called for each dicom.ini found (a folder's, or inside a zip): the findings need VirtualServerFor… */
+  onConfig?: (c: ConquestConfig) => void;
 }
 
 export interface IndexProgress {
@@ -297,6 +301,13 @@ export class Indexer {
     const t0 = performance.now();
     const summary: IndexSummary = { sources: [], newLines: 0, newEvents: 0, skippedArchives: [], bytesRead: 0, seconds: 0, problems: this.problems, readable: false };
     const resolved = await resolveInputs(paths, this.problem);
+    for (const ini of resolved.iniFiles) {
+      try {
+        this.o.onConfig?.(parseDicomIni(await fsp.readFile(ini.path, 'latin1'), ini.name));
+      } catch (err) {
+        this.problem({ source: ini.name, message: `cannot read dicom.ini (${(err as Error).message})` });
+      }
+    }
     const sizes = new Map<InputItem, number>();
     for (const item of resolved.items) {
       if (item.type === 'stdin') continue;
@@ -463,6 +474,7 @@ export class Indexer {
       });
       if (!zip) return [{ source: name, status: 'unreadable', newLines: 0, newEvents: 0 }];
       try {
+        if (zip.ini !== null) this.o.onConfig?.(parseDicomIni(zip.ini.text, zip.ini.name));
         if (zip.logs.length === 0) this.problem({ source: name, message: 'zip holds no *.log entry' });
         for (const log of zip.logs) {
           const entry = log.spec.type === 'zip-entry' ? log.spec.entry : log.spec.name;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { REAL, runCli } from '../helpers.js';
+import { REAL, SAMPLES, runCli } from '../helpers.js';
+import Database from 'better-sqlite3';
 import { lines, tmp } from '../store/helpers.js';
 
 describe('cqlog index', () => {
@@ -43,5 +44,34 @@ describe('cqlog index', () => {
     const s = JSON.parse(r.stdout) as { newEvents: number; sources: { status: string }[] };
     expect(s.newEvents).toBe(7);
     expect(s.sources[0]!.status).toBe('new');
+  });
+
+  it('stores a phantom-risk warning when only the folder\'s dicom.ini says the server is a virtual server', () => {
+    const dir = tmp();
+    copyFileSync(path.join(SAMPLES, 'incident', 'dicom.ini'), path.join(dir, 'dicom.ini')); // VirtualServerFor0 = MAINPACS
+    const move = [
+      '',
+      'UPACS THREAD 7: STARTED AT: Thu Nov 26 16:42:07 2026',
+      '\tCalling Application Title : "WS1             "',
+      '\tCalled Application Title : "ROUTER          "',
+      '\tPresentation Context 0 "1.2.840.10008.5.1.4.1.2.1.2" 1',
+      '\tC-Move Destination: "WS2 "',
+      'Number of images to send: 2',
+      "Host 'WS2' did not accept the connection",
+      'C-Move (PatientRoot)',
+      'UPACS THREAD 7: ENDED AT: Thu Nov 26 16:42:07 2026',
+      'UPACS THREAD 7: TOTAL RUNNING TIME: 0 SECONDS',
+    ].map((m) => `Thu Nov 26 16:42:07 2026 ${m}`);
+    writeFileSync(path.join(dir, 'serverstatus.log'), move.join('\n') + '\n', 'latin1');
+    const db = path.join(dir, 'i.sqlite');
+    expect(runCli(['index', '--db', db, dir]).code).toBe(0);
+    const d = new Database(db, { readonly: true });
+    try {
+      const rows = d.prepare("SELECT json FROM warnings WHERE kind = 'phantom-risk'").all() as { json: string }[];
+      expect(rows).toHaveLength(1);
+      expect(JSON.parse(rows[0]!.json)).toMatchObject({ requestingAe: 'WS1', destinationAe: 'WS2', imageCount: 2 });
+    } finally {
+      d.close();
+    }
   });
 });
