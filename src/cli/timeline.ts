@@ -7,6 +7,7 @@
 import { Command } from 'commander';
 import type { LogEvent } from '../parse/event.js';
 import { analyzePaths, sortEvidence } from '../correlate/engine.js';
+import { readEvents, type IngestOptions } from '../pipeline/readEvents.js';
 import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
@@ -74,9 +75,8 @@ export function timelineCommand(): Command {
     if (keys.length > 0 && !paths.includes('-')) {
       const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])));
       const series = new Set(keys.flatMap((x) => x.seriesUids));
-      const { readEvents } = await import('../pipeline/readEvents.js');
       const seen = new Set(named.map((e) => `${e.source}:${e.line}`));
-      const ingest: import('../pipeline/readEvents.js').IngestOptions = { encoding: o.encoding };
+      const ingest: IngestOptions = { encoding: o.encoding };
       if (o.dateOrder) ingest.dateOrder = o.dateOrder;
       if (o.tz) ingest.tz = o.tz;
       await readEvents(

@@ -4,7 +4,9 @@
  * alerts on the findings `push` returns, checkpointing `snapshot()` between runs.
  */
 import { createHash } from 'node:crypto';
-import type { LogEvent } from '../parse/event.js';
+import type { InputProblem, LogEvent } from '../parse/event.js';
+import { readEvents, type IngestOptions } from '../pipeline/readEvents.js';
+import { remediationFor } from '../explain/remediation.js';
 import type { ConquestConfig } from '../source/types.js';
 import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
 import { looksLikeBsn } from '../common/bsn.js';
@@ -296,9 +298,9 @@ export class ForensicEngine {
       if (c.lastSeen === null || e.time > c.lastSeen) c.lastSeen = e.time;
     }
     const r = ref(e, 'refusal');
+    // A PacsTrouble.log copy stands in only while serverstatus.log has given no refusal.
     if (!copy || c.firstRefusals.length === 0) {
-      if (c.firstRefusals.length < 3 && !copy) c.firstRefusals.push(r);
-      else if (c.firstRefusals.length === 0) c.firstRefusals.push(r);
+      if (c.firstRefusals.length < 3) c.firstRefusals.push(r);
       c.lastRefusal = r;
     }
     if (!copy && callingAe) c.pushers[callingAe] = (c.pushers[callingAe] ?? 0) + 1;
@@ -497,8 +499,7 @@ export class ForensicEngine {
   }
 
   static restore(state: unknown, cfg: CorrelateConfig = DEFAULT_CONFIG): ForensicEngine {
-    const s = state as ReturnType<ForensicEngine['snapshot']> & Record<string, never>;
-    const st = s as unknown as {
+    const st = state as {
       tracker: unknown;
       collisions: CollisionState[];
       droppedCollisions: number;
@@ -570,16 +571,14 @@ export interface AnalyzeOptions {
   /** Report only collisions seen in [since, until) and warnings in it; every event still feeds the state. */
   since?: string;
   until?: string;
-  onProblem?: (p: import('../parse/event.js').InputProblem) => void;
+  onProblem?: (p: InputProblem) => void;
   onEvent?: (e: LogEvent) => void;
 }
 
 /** Reads the paths and analyses them: the library form of `cqlog analyze`. */
 export async function analyzePaths(paths: string[], opts: AnalyzeOptions = {}): Promise<AnalysisResult & { readable: boolean }> {
-  const { readEvents } = await import('../pipeline/readEvents.js');
-  const { remediationFor } = await import('../explain/remediation.js');
   const engine = new ForensicEngine();
-  const ingestOpts: import('../pipeline/readEvents.js').IngestOptions = { encoding: opts.encoding ?? 'latin1' };
+  const ingestOpts: IngestOptions = { encoding: opts.encoding ?? 'latin1' };
   if (opts.dateOrder) ingestOpts.dateOrder = opts.dateOrder;
   if (opts.tz) ingestOpts.tz = opts.tz;
   const result = await readEvents(

@@ -1,15 +1,12 @@
 /** Compact references to log lines, kept as evidence. */
 import type { LogEvent } from '../parse/event.js';
 import type { Evidence } from '../explain/types.js';
+import { wallMs } from '../parse/timezone.js';
 
 export function ref(e: LogEvent, role?: string): Evidence {
   const ev: Evidence = { source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text };
   if (role) ev.role = role;
   return ev;
-}
-
-export function withRole(e: Evidence, role: string): Evidence {
-  return { ...e, role };
 }
 
 /** Seconds since the epoch of a local wall-clock time, read as UTC (only differences matter). */
@@ -24,7 +21,7 @@ export function wallSeconds(time: string | null): number | null {
 }
 
 function computeWallSeconds(time: string): number | null {
-  const ms = Date.UTC(+time.slice(0, 4), +time.slice(5, 7) - 1, +time.slice(8, 10), +time.slice(11, 13), +time.slice(14, 16), +time.slice(17, 19));
+  const ms = wallMs(time);
   return Number.isFinite(ms) ? ms / 1000 : null;
 }
 

@@ -5,9 +5,9 @@
 import { promises as fsp } from 'node:fs';
 import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
-import { LineSplitter, looksBinary } from '../source/lines.js';
+import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
-import { fileChunks, gzipChunks, openZipSource, stdinChunks } from '../source/read.js';
+import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
 import { classifyBytes } from '../parse/catalog/index.js';
 import { FastPrefix, hasLoneCR } from './fastLane.js';
@@ -154,7 +154,7 @@ async function readSource(
           }
         }
       }
-      let s = utf8 ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end);
+      const s = decodeLine(buf, start, end, utf8);
       if (strict && !badUtf8Reported && s.includes('\uFFFD')) {
         // U+FFFD comes from invalid bytes, or is itself in the text (EF BF BD): only the strict decoder can tell.
         try {
@@ -170,7 +170,6 @@ async function readSource(
           });
         }
       }
-      if (s.indexOf('\0') !== -1) s = s.replace(/\0/g, '');
       assembler.line(s, offset, lineNo);
     },
     onProblem,
@@ -182,7 +181,7 @@ async function readSource(
         first = false;
         const bin = looksBinary(chunk);
         if (bin.binary) {
-          onProblem({ source: spec.name, offset: bin.offset, message: `binary content${bin.what ? ` (${bin.what})` : ''}, not a text log; skipped` });
+          onProblem({ source: spec.name, offset: bin.offset, message: binaryMessage(bin) });
           return;
         }
       }
@@ -193,8 +192,7 @@ async function readSource(
       if (afterChunk) await afterChunk();
     }
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+    const why = readErrorReason(err);
     // For a .gz or a zip entry the offset is the decompressed one reached, the line the one it cut.
     const at = splitter.bytes;
     onProblem({ source: spec.name, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${why}; kept what was read before` });

@@ -20,7 +20,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
 import type { InputProblem, ProblemSink } from '../parse/event.js';
-import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
+import { decodeLine, LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import { joinDisplay, zipOrder } from './resolve.js';
 import type { FileIdentity, TailState } from './checkpoint.js';
 
@@ -101,8 +101,7 @@ class Segment {
     this.splitter = new LineSplitter(
       source,
       (buf, start, end, offset, lineNo) => {
-        let s = buf.toString('latin1', start, end);
-        if (s.indexOf('\0') !== -1) s = s.replace(/\0/g, '');
+        const s = decodeLine(buf, start, end);
         this.state.line = baseLine + lineNo;
         this.sink.line(s, baseOffset + offset, baseLine + lineNo, this.source);
       },

@@ -177,3 +177,14 @@ export function looksBinary(head: Buffer): { binary: boolean; offset: number; wh
   const ratio = n > 0 ? control / n : 0;
   return { binary: control > 2 && ratio > BINARY_RATIO, offset: Math.max(first, 0) };
 }
+
+/** Decodes one line's bytes; NUL bytes (crash debris, reported once by the splitter) are dropped. */
+export function decodeLine(buf: Buffer, start: number, end: number, utf8 = false): string {
+  const s = utf8 ? buf.toString('utf8', start, end) : buf.toString('latin1', start, end);
+  return s.indexOf('\0') === -1 ? s : s.replace(/\0/g, '');
+}
+
+/** The input problem of a source whose first bytes are not text. */
+export function binaryMessage(bin: { what?: string | undefined }): string {
+  return `binary content${bin.what ? ` (${bin.what})` : ''}, not a text log; skipped`;
+}

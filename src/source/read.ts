@@ -329,3 +329,9 @@ async function salvageZip(z: ZipSpec, why: string, onProblem: ProblemSink): Prom
   }
   return { logs, ini, close: () => {} };
 }
+
+/** Why a read failed, in words for an input problem. */
+export function readErrorReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+}

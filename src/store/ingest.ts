@@ -19,8 +19,8 @@ import path from 'node:path';
 import type { Fields, FieldValue, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { EventAssembler } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
-import { LineSplitter, looksBinary } from '../source/lines.js';
-import { fileChunks, gzipChunks, openZipSource } from '../source/read.js';
+import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
+import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
 import type { InputItem } from '../source/types.js';
 import type { DB } from './schema.js';
@@ -398,8 +398,7 @@ export class Indexer {
       size = (await fsp.stat(file)).size;
       head = await this.readHead(file, size);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      this.problem({ source: name, message: code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message });
+      this.problem({ source: name, message: readErrorReason(err) });
       return { source: name, status: 'unreadable', newLines: 0, newEvents: 0 };
     }
     const prev = this.db.prepare('SELECT * FROM progress WHERE path = ? ORDER BY src DESC LIMIT 1').get(abs) as ProgressRow | undefined;
@@ -450,8 +449,7 @@ export class Indexer {
       size = (await fsp.stat(file)).size;
       hash = await fileSha256(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      this.problem({ source: name, message: code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message });
+      this.problem({ source: name, message: readErrorReason(err) });
       return [{ source: name, status: 'unreadable', newLines: 0, newEvents: 0 }];
     }
     const arch = this.db.prepare('SELECT id, complete FROM archives WHERE sha256 = ?').get(hash) as { id: number; complete: number } | undefined;
@@ -685,9 +683,7 @@ export class Indexer {
           off = start.skipBefore;
         }
         newLines++;
-        let text = utf8 ? buf.toString('utf8', s, end) : buf.toString('latin1', s, end);
-        if (text.indexOf('\0') !== -1) text = text.replace(/\0/g, '');
-        assembler.line(text, off, start.baseLine + lineNo);
+        assembler.line(decodeLine(buf, s, end, utf8), off, start.baseLine + lineNo);
       },
       this.problem,
     );
@@ -703,7 +699,7 @@ export class Indexer {
           if (start.baseOff === 0 && start.skipBefore === 0) {
             const bin = looksBinary(chunk);
             if (bin.binary) {
-              this.problem({ source: name, offset: bin.offset, message: `binary content${bin.what ? ` (${bin.what})` : ''}, not a text log; skipped` });
+              this.problem({ source: name, offset: bin.offset, message: binaryMessage(bin) });
               return { lines: 0, events: 0, readError: true, failedBeforeData: true };
             }
           }
@@ -717,8 +713,7 @@ export class Indexer {
       }
     } catch (err) {
       if (err instanceof Fatal) throw err.cause;
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (err as Error).message;
+      const why = readErrorReason(err);
       const at = start.baseOff + splitter.bytes;
       this.problem({ source: name, ...(splitter.bytes > 0 ? { line: start.baseLine + splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${why}; kept what was read before` });
       readError = true;

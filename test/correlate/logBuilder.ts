@@ -1,15 +1,11 @@
 /** Builds Conquest-shaped log text (Linux ctime prefix) for the forensic tests, following reference §4.3 and §7. */
 import { EventAssembler } from '../../src/parse/assemble.js';
 import type { LogEvent } from '../../src/parse/event.js';
+import { ctime as ctimeOfSeconds } from '../../src/tools/dgateText.js';
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const p2 = (n: number): string => String(n).padStart(2, '0');
-
+/** dgate's ctime stamp of a wall clock given in UTC milliseconds. */
 export function ctime(ms: number): string {
-  const d = new Date(ms);
-  const day = d.getUTCDate();
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${day < 10 ? ' ' + day : day} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+  return ctimeOfSeconds(Math.floor(ms / 1000));
 }
 
 export const STUDY = '1.3.46.670589.5.2.10.2156913941.892665384.993397';
