@@ -25,7 +25,15 @@ export function program(): Command {
   return p;
 }
 
+/** A reader that went away (`cqlog … | head`) ends our output, not the process: later writes are dropped. */
+function tolerateClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  tolerateClosedStdout();
   const p = program();
   p.exitOverride();
   for (const c of p.commands) c.exitOverride();
