@@ -101,7 +101,11 @@ export class EventAssembler {
     this.utf8 = opts.encoding === 'utf8';
   }
 
-  /** One physical line (CR removed) and the byte offset of its first byte in the source. */
+  /** The GUI day/month order decided (or forced) for this source so far, or null. */
+  get dateOrder(): DateOrder | null {
+    return this.order;
+  }
+
   /**
    * Fast lane (kinds only): a line with a Windows or ctime prefix whose kind the catalog already
    * decided from its bytes (see catalog `classifyBytes`). Its text is not decoded; the event keeps
@@ -114,7 +118,7 @@ export class EventAssembler {
     const c = this.counted;
     if (this.pending === c && this.onCounted !== null && this.held.length === 0 && c.time === this.lastTime && c.time !== null) {
       // The common case of a counted run: the previous fast-lane event, same second, nothing held.
-      this.onCounted(c.kind!, c.time);
+      this.onCounted(c.kind!, c.time, c.line);
     } else if (this.pending) this.complete(this.pending);
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
@@ -129,8 +133,8 @@ export class EventAssembler {
     this.pending = next;
   }
 
-  /** Kinds-only consumers (stats) get fast-lane events here instead of as event objects. */
-  onCounted: ((kind: string, time: string | null) => void) | null = null;
+  /** Kinds-only consumers (stats, the index) get fast-lane events here instead of as event objects (line: the event's first line). */
+  onCounted: ((kind: string, time: string | null, line: number) => void) | null = null;
 
   private readonly counted: Pending = {
     line: 0,
@@ -148,6 +152,7 @@ export class EventAssembler {
     kind: '',
   };
 
+  /** One physical line (CR removed) and the byte offset of its first byte in the source. */
   line(raw: string, offset: number, lineNo: number): void {
     const p = parsePrefix(raw);
     if (p.shape === 'none') {
@@ -376,7 +381,7 @@ export class EventAssembler {
     if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
     else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
     if (ev.kind !== undefined && this.onCounted) {
-      this.onCounted(ev.kind, time);
+      this.onCounted(ev.kind, time, ev.line);
       return;
     }
     const c = ev.kind !== undefined ? { kind: ev.kind, fields: {} as Fields } : classify(ev.text, !this.opts.kindsOnly);

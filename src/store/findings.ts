@@ -9,7 +9,7 @@ import { ForensicEngine } from '../correlate/engine.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { LogEvent } from '../parse/event.js';
 import type { ConquestConfig } from '../source/types.js';
-import { rowEvent } from './search.js';
+import { storedEvents } from './search.js';
 
 export interface StoredFindings {
   collisions: number;
@@ -92,7 +92,7 @@ export class IndexAnalysis {
         engine = null;
       }
     }
-    const hasEvents = db.prepare('SELECT 1 FROM events LIMIT 1').get() !== undefined;
+    const hasEvents = db.prepare('SELECT 1 FROM blocks LIMIT 1').get() !== undefined;
     this.replay = engine === null && hasEvents;
     this.engine = engine ?? new ForensicEngine();
     setMeta(db, 'engine_stale', new Date().toISOString());
@@ -116,13 +116,7 @@ export class IndexAnalysis {
     if (this.replay) {
       this.engine = new ForensicEngine();
       for (const c of this.configs) this.engine.addConfig(c);
-      const it = this.db
-        .prepare(
-          `SELECT e.id, e.src, s.name AS source, e.line, e.off, e.time, k.v AS kind, e.text, e.fields FROM events e
-           JOIN sources s ON s.id = e.src JOIN strs k ON k.id = e.kind ORDER BY e.src, e.line, e.off`,
-        )
-        .iterate() as IterableIterator<Parameters<typeof rowEvent>[0]>;
-      for (const r of it) this.engine.push(rowEvent(r));
+      for (const e of storedEvents(this.db)) this.engine.push(e);
     }
     const r = this.engine.result();
     r.collisions = r.collisions.map((c) => ({ ...c, remediation: remediationFor(c) }));

@@ -16,28 +16,35 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { Fields, FieldValue, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { EventAssembler } from '../parse/assemble.js';
+import { classifyBytes } from '../parse/catalog/index.js';
 import type { DateOrder } from '../parse/dateOrder.js';
+import { parsePrefix } from '../parse/prefix.js';
+import { FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
 import type { InputItem } from '../source/types.js';
-import type { DB } from './schema.js';
-import { timeToInt } from './schema.js';
-import { ftsDocument } from './tokens.js';
 import { parseDicomIni } from '../source/ini.js';
 import type { ConquestConfig } from '../source/types.js';
+import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
+import { aeTag, BLOCK_BYTES, BLOCK_HARD_BYTES, BLOCK_HARD_LINES, BLOCK_LINES, blockDocument, compress, decompress, kindTag, parseContext, type BlockContext } from './blocks.js';
+import type { DB } from './schema.js';
+import { timeToInt } from './schema.js';
 
 /** Bytes of a file's head that identify it. */
 export const HEAD_BYTES = 4096;
+/** Events per transaction (whole blocks are committed, so a batch may hold a few more). */
 export const DEFAULT_BATCH = 50_000;
 
 export interface IndexOptions {
   encoding?: 'latin1' | 'utf8';
   dateOrder?: DateOrder;
-  /** Events per transaction. */
+  /** Events per transaction (rounded up to whole blocks). */
   batchSize?: number;
+  /** Lines per stored block (default BLOCK_LINES; tests use small blocks to exercise batches). */
+  blockLines?: number;
   onProblem?: ProblemSink;
   /** Called as bytes are read (for a progress bar). */
   onProgress?: (p: IndexProgress) => void;
@@ -77,87 +84,19 @@ export interface IndexSummary {
   readable: boolean;
 }
 
-// ------------------------------------------------------------------ association state
-
-/** One open association: its UPACS THREAD number and the AEs seen in it. Frames are immutable. */
-interface Frame {
-  /** assoc.id */
-  id: number;
-  t: number | null;
-  ca: string | null;
-  cd: string | null;
-  d: string | null;
-}
-type Stack = readonly Frame[];
-const MAX_STACK = 32;
-
-function str(v: FieldValue | undefined): string | null {
-  if (typeof v === 'string') return v.length > 0 ? v : null;
-  if (typeof v === 'number') return String(v);
-  return null;
-}
-
-const PATIENT_COLUMNS = /^(PatientID|SeriesPat|ImagePat|StudyPat|PatientPat)$/i;
-const STUDY_COLUMNS = /^(StudyInsta|StudyInstanceUID|SeriesStud|ImageStud)/i;
-const SERIES_COLUMNS = /^(SeriesInst|SeriesInstanceUID|ImageSeri)/i;
-
-function wherePair(f: Fields, re: RegExp): string | null {
-  const pairs = f.wherePairs;
-  if (!Array.isArray(pairs)) return null;
-  for (const p of pairs) {
-    if (p && typeof p === 'object' && !Array.isArray(p) && typeof p.column === 'string' && re.test(p.column) && typeof p.value === 'string' && p.value !== '') return p.value;
-  }
-  return null;
-}
-
-/** Applies an event to the association stack; returns the new stack and the frame the event belongs to. */
-export function applyAssociation(stack: Stack, e: LogEvent, newId: () => number): { stack: Stack; frame: Frame | null; changed: boolean } {
-  const f = e.fields;
-  const top = stack.length > 0 ? stack[stack.length - 1]! : null;
-  const setTop = (patch: Partial<Frame>): { stack: Stack; frame: Frame; changed: boolean } => {
-    const frame: Frame = { ...(top ?? { id: newId(), t: null, ca: null, cd: null, d: null }), ...patch };
-    return { stack: top ? [...stack.slice(0, -1), frame] : [frame], frame, changed: true };
-  };
-  switch (e.kind) {
-    case 'thread-start': {
-      const frame: Frame = { id: newId(), t: typeof f.thread === 'number' ? f.thread : null, ca: null, cd: null, d: null };
-      const next = [...stack, frame];
-      return { stack: next.length > MAX_STACK ? next.slice(next.length - MAX_STACK) : next, frame, changed: true };
-    }
-    case 'calling-ae':
-      return setTop({ ca: str(f.ae) });
-    case 'called-ae':
-      return setTop({ cd: str(f.ae) });
-    case 'move-destination':
-      return setTop({ d: str(f.destination) });
-    case 'thread-end':
-    case 'thread-runtime': {
-      const t = typeof f.thread === 'number' ? f.thread : null;
-      let i = stack.length - 1;
-      while (i >= 0 && stack[i]!.t !== t) i--;
-      if (i < 0) return { stack, frame: top, changed: false };
-      const frame = stack[i]!;
-      // TOTAL RUNNING TIME is the association's last line: it is closed after it.
-      return { stack: e.kind === 'thread-runtime' ? stack.slice(0, i) : stack, frame, changed: false };
-    }
-    default:
-      return { stack, frame: top, changed: false };
-  }
-}
-
 // ------------------------------------------------------------------ the writer
 
-interface Row {
+/** A finished block, ready to be stored. */
+interface BlockOut {
   line: number;
   off: number;
-  time: number | null;
-  kind: string;
-  assoc: number | null;
-  patient: string | null;
-  study: string | null;
-  series: string | null;
-  text: string;
-  fields: string | null;
+  endLine: number;
+  events: number;
+  tmin: number | null;
+  tmax: number | null;
+  ctx: BlockContext;
+  tags: string;
+  raw: Buffer;
 }
 
 interface ProgressRow {
@@ -196,20 +135,12 @@ export function baseOf(name: string): string {
 }
 
 class Writer {
-  private readonly strCache = new Map<string, number>();
   private readonly q;
 
   constructor(private readonly db: DB) {
     this.q = {
-      insStr: db.prepare('INSERT OR IGNORE INTO strs(v) VALUES (?)'),
-      selStr: db.prepare('SELECT id FROM strs WHERE v = ?').pluck(),
-      insEvent: db.prepare(
-        'INSERT INTO events(src, line, off, time, kind, assoc, patient, study, series, text, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-      ),
-      insFts: db.prepare('INSERT INTO events_fts(rowid, body) VALUES (?, ?)'),
-      saveAssoc: db.prepare(
-        'INSERT INTO assoc(id, src, thread, calling, called, dest) VALUES (?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET thread = excluded.thread, calling = excluded.calling, called = excluded.called, dest = excluded.dest',
-      ),
+      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx, tags, data) VALUES (?,?,?,?,?,?,?,?,?,?)'),
+      insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
       saveProgress: db.prepare(
         `INSERT INTO progress(src, path, base, head_len, head_hash, size, lines, resume_off, resume_line, state, current, updated_at)
          VALUES (@src, @path, @base, @head_len, @head_hash, @size, @lines, @resume_off, @resume_line, @state, @current, @updated_at)
@@ -220,46 +151,16 @@ class Writer {
     };
   }
 
-  id(v: string | null): number | null {
-    if (v === null) return null;
-    const c = this.strCache.get(v);
-    if (c !== undefined) return c;
-    this.q.insStr.run(v);
-    const id = this.q.selStr.get(v) as number;
-    if (this.strCache.size > 500_000) this.strCache.clear();
-    this.strCache.set(v, id);
-    return id;
-  }
-
-  /** Inserts rows and associations and saves the progress record, in one transaction. */
-  commit(src: number, rows: Row[], assocs: Map<number, Frame>, progress: ProgressRow): void {
-    try {
-      this.db.transaction(() => {
-        for (const a of assocs.values()) this.q.saveAssoc.run(a.id, src, a.t, this.id(a.ca), this.id(a.cd), this.id(a.d));
-        const ins = this.q.insEvent;
-        const fts = this.q.insFts;
-        for (const r of rows) {
-          const info = ins.run(
-            src,
-            r.line,
-            r.off,
-            r.time,
-            this.id(r.kind),
-            r.assoc,
-            this.id(r.patient),
-            this.id(r.study),
-            this.id(r.series),
-            r.text,
-            r.fields,
-          );
-          fts.run(info.lastInsertRowid, ftsDocument(r.text));
-        }
-        this.q.saveProgress.run({ ...progress, updated_at: now() });
-      })();
-    } catch (err) {
-      this.strCache.clear(); // ids inserted in the rolled-back transaction are gone
-      throw err;
-    }
+  /** Inserts blocks and saves the progress record, in one transaction. */
+  commit(src: number, blocks: BlockOut[], progress: ProgressRow): void {
+    const rows = blocks.map((b) => ({ b, data: compress(b.raw), doc: blockDocument(b.raw, b.ctx.u === 1, b.tags) }));
+    this.db.transaction(() => {
+      for (const { b, data, doc } of rows) {
+        const info = this.q.insBlock.run(src, b.line, b.off, b.endLine, b.events, b.tmin, b.tmax, JSON.stringify(b.ctx), b.tags, data);
+        this.q.insFts.run(info.lastInsertRowid, doc);
+      }
+      this.q.saveProgress.run({ ...progress, updated_at: now() });
+    })();
   }
 }
 
@@ -272,6 +173,8 @@ interface StartPoint {
   /** Lines starting before this offset were stored already: not parsed again. */
   skipBefore: number;
   stack: Stack;
+  /** Lines read by earlier runs: their events were passed to `onEvent` already. */
+  seenLines: number;
 }
 
 export class Indexer {
@@ -280,16 +183,14 @@ export class Indexer {
   private bytesDone = 0;
   private bytesTotal = 0;
   private bytesRead = 0;
-  private nextAssoc: number;
-  /** PacsUser.log lines: one assoc row per (source, calling AE) per run. */
-  private readonly userAssoc = new Map<string, number>();
+  /** Identity of association frames within this run. */
+  private nextAssoc = 1;
 
   constructor(
     private readonly db: DB,
     private readonly o: IndexOptions = {},
   ) {
     this.w = new Writer(db);
-    this.nextAssoc = ((db.prepare('SELECT max(id) FROM assoc').pluck().get() as number | null) ?? 0) + 1;
   }
 
   private problem: ProblemSink = (p) => {
@@ -362,14 +263,22 @@ export class Indexer {
     return Number(info.lastInsertRowid);
   }
 
-  /** Deletes the rows at or after a resume point (the last stored event is read again). */
-  private deleteFrom(src: number, line: number, off: number): void {
+  /** Deletes the blocks of a source from a resume point (a block start) on: they are read again. */
+  private deleteFrom(src: number, line: number): void {
     this.db.transaction(() => {
-      // A contentless FTS5 row is deleted by giving the text it was indexed with.
-      const del = this.db.prepare("INSERT INTO events_fts(events_fts, rowid, body) VALUES ('delete', ?, ?)");
-      const rows = this.db.prepare('SELECT id, text FROM events WHERE src = ? AND (line > ? OR (line = ? AND off >= ?))').all(src, line, line, off) as { id: number; text: string }[];
-      for (const r of rows) del.run(r.id, ftsDocument(r.text));
-      this.db.prepare('DELETE FROM events WHERE src = ? AND (line > ? OR (line = ? AND off >= ?))').run(src, line, line, off);
+      // A contentless FTS5 row is deleted by giving the document it was indexed with.
+      const del = this.db.prepare("INSERT INTO blocks_fts(blocks_fts, rowid, body) VALUES ('delete', ?, ?)");
+      const rows = this.db.prepare('SELECT id, ctx, tags, data FROM blocks WHERE src = ? AND line >= ?').all(src, line) as { id: number; ctx: string; tags: string; data: Buffer }[];
+      for (const r of rows) {
+        let raw: Buffer;
+        try {
+          raw = decompress(r.data);
+        } catch {
+          continue; // a damaged block: its stale FTS entry points at no block and finds nothing
+        }
+        del.run(r.id, blockDocument(raw, parseContext(r.ctx).u === 1, r.tags));
+      }
+      this.db.prepare('DELETE FROM blocks WHERE src = ? AND line >= ?').run(src, line);
     })();
   }
 
@@ -404,7 +313,7 @@ export class Indexer {
     const prev = this.db.prepare('SELECT * FROM progress WHERE path = ? ORDER BY src DESC LIMIT 1').get(abs) as ProgressRow | undefined;
     let status: SourceStatus = 'new';
     let src: number;
-    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [] };
+    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [], seenLines: 0 };
     if (prev) {
       const rotated = size < prev.size || head.length < prev.head_len || sha256(head.subarray(0, prev.head_len)) !== prev.head_hash;
       if (!rotated) {
@@ -414,8 +323,8 @@ export class Indexer {
         }
         status = 'appended';
         src = prev.src;
-        this.deleteFrom(src, prev.resume_line, prev.resume_off);
-        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, stack: parseStack(prev.state) };
+        this.deleteFrom(src, prev.resume_line);
+        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, stack: stackOf(prev.state), seenLines: prev.lines };
       } else {
         status = 'rotated';
         this.db.prepare('UPDATE progress SET current = 0 WHERE path = ?').run(abs);
@@ -523,7 +432,7 @@ export class Indexer {
     const head = headAll.subarray(0, HEAD_BYTES);
     let src: number;
     let status: SourceStatus = 'archive';
-    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [] };
+    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [], seenLines: 0 };
     let prog: ProgressRow | undefined;
     if (existing) {
       src = existing.id;
@@ -549,8 +458,8 @@ export class Indexer {
       }
     }
     if (prog) {
-      this.deleteFrom(src, prog.resume_line, prog.resume_off);
-      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, stack: parseStack(prog.state) };
+      this.deleteFrom(src, prog.resume_line);
+      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, stack: stackOf(prog.state), seenLines: prog.lines };
     }
     const progress: ProgressRow = {
       src,
@@ -590,103 +499,208 @@ export class Indexer {
     live: boolean,
   ): Promise<{ lines: number; events: number; readError: boolean; failedBeforeData: boolean }> {
     const batchSize = this.o.batchSize ?? DEFAULT_BATCH;
+    const blockLines = Math.max(1, this.o.blockLines ?? BLOCK_LINES);
+    const hardLines = Math.max(BLOCK_HARD_LINES, 4 * blockLines);
     const utf8 = this.o.encoding === 'utf8';
-    let rows: Row[] = [];
-    let assocs = new Map<number, Frame>();
+    const onEvent = this.o.onEvent;
     let stack: Stack = start.stack;
-    let lastStateBefore: Stack = stack;
-    let last: { line: number; off: number } | null = null;
     const newId = (): number => this.nextAssoc++;
     let lastTimeStr: string | null = null;
     let lastTimeInt: number | null = null;
     let events = 0;
     let newLines = 0;
-    // The event a resumed run starts with was stored (and analysed) before.
-    const resumed = start.baseOff > 0 || start.skipBefore > 0;
-    const reread = resumed ? { line: progress.resume_line, off: progress.resume_off } : { line: -1, off: -1 };
+    let splitterRef: LineSplitter | null = null;
+    /** Finished blocks not committed yet, and their events. */
+    let done: BlockOut[] = [];
+    let doneEvents = 0;
+    /** Blocks cut (or being filled: the last one) whose events are not all emitted yet, in file order. */
+    const open: OpenBlock[] = [];
+    let assembler: EventAssembler | null = null;
+
     const commit = (final: boolean, bytes: number, lines: number): void => {
+      const last = done.length > 0 ? done[done.length - 1]! : null;
       if (last) {
+        // The last block is read again by the next run (lines may be appended to its last event).
         progress.resume_off = last.off;
         progress.resume_line = last.line;
-        progress.state = JSON.stringify(lastStateBefore);
+        progress.state = JSON.stringify(last.ctx.s);
       }
       // Mid-run the recorded size is the resume point, so an interrupted run is continued, not skipped.
       progress.size = final ? bytes : progress.resume_off;
       progress.lines = lines;
       try {
-        this.w.commit(src, rows, assocs, progress);
-        const n = rows.length;
-        rows = [];
-        assocs = new Map();
+        this.w.commit(src, done, progress);
+        const n = doneEvents;
+        done = [];
+        doneEvents = 0;
         this.o.afterCommit?.({ source: name, events: n });
       } catch (err) {
         throw new Fatal(err);
       }
     };
-    let splitterRef: LineSplitter | null = null;
-    const assembler = new EventAssembler(
-      name,
-      { dateOrder: this.o.dateOrder },
-      (e) => {
-        const before = stack;
-        const a = applyAssociation(stack, e, newId);
-        stack = a.stack;
-        const f = e.fields;
-        let fr = a.frame;
-        if (a.changed && fr) assocs.set(fr.id, fr);
-        if (e.kind === 'user-log') {
-          const ae = str(f.ae);
-          if (ae !== null) {
-            const key = src + '\0' + ae;
-            let id = this.userAssoc.get(key);
-            if (id === undefined) {
-              id = newId();
-              this.userAssoc.set(key, id);
-              assocs.set(id, { id, t: null, ca: ae, cd: null, d: null });
-            }
-            fr = { id, t: null, ca: ae, cd: null, d: null };
+    const finish = (b: OpenBlock): void => {
+      const tags: string[] = [];
+      for (const k of b.kinds) tags.push(kindTag(k));
+      for (const ae of b.aes) tags.push(aeTag(ae));
+      const order = assembler?.dateOrder ?? null;
+      const ctx: BlockContext = { s: b.stack ?? stack };
+      if (order !== null) ctx.o = order;
+      if (b.year !== undefined) ctx.y = b.year;
+      if (utf8) ctx.u = 1;
+      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, tags: tags.join(' '), raw: b.bytes.subarray(0, b.len) });
+      doneEvents += b.events;
+      if (doneEvents >= batchSize) commit(false, 0, splitterRef ? start.baseLine + splitterRef.lines : start.baseLine);
+    };
+    /** The block holding an event's first line (events come in file order; a cut block behind it is complete). */
+    const blockOf = (line: number): OpenBlock => {
+      while (open.length > 1 && line > open[0]!.endLine) finish(open.shift()!);
+      let b = open[0]!;
+      for (let i = 1; i < open.length && line >= open[i]!.line; i++) b = open[i]!;
+      return b;
+    };
+    const addEvent = (b: OpenBlock, kind: string, time: string | null, fr: Frame | null): void => {
+      b.events++;
+      b.kinds.add(kind);
+      if (fr !== null && fr !== b.lastFrame) {
+        b.lastFrame = fr;
+        if (fr.ca !== null) b.aes.add(fr.ca);
+        if (fr.cd !== null) b.aes.add(fr.cd);
+        if (fr.d !== null) b.aes.add(fr.d);
+      }
+      if (time !== lastTimeStr) {
+        lastTimeStr = time;
+        lastTimeInt = timeToInt(time);
+      }
+      const t = lastTimeInt;
+      if (t !== null) {
+        if (b.tmin === null || t < b.tmin) b.tmin = t;
+        if (b.tmax === null || t > b.tmax) b.tmax = t;
+        if (b.year === undefined) b.year = Number(time!.slice(0, 4));
+      }
+      events++;
+    };
+    const onAssembled = (e: LogEvent): void => {
+      const b = blockOf(e.line);
+      const a = applyAssociation(stack, e, newId);
+      b.stack ??= stack;
+      stack = a.stack;
+      addEvent(b, e.kind, e.time, a.frame);
+      if (onEvent && e.line > start.seenLines) onEvent(e);
+    };
+    /** A fast-lane event (never one that changes an association): it belongs to the innermost open one. */
+    const onCounted = (kind: string, time: string | null, line: number): void => {
+      const b = blockOf(line);
+      b.stack ??= stack;
+      addEvent(b, kind, time, stack.length > 0 ? stack[stack.length - 1]! : null);
+    };
+    assembler = new EventAssembler(name, { dateOrder: this.o.dateOrder, encoding: utf8 ? 'utf8' : 'latin1' }, onAssembled, this.problem);
+    const asm = assembler;
+
+    // The fast lane decides prefix and kind from the bytes (see src/pipeline/fastLane.ts); the findings
+    // (onEvent) need every event's fields, and UTF-8 needs decoding, so they take the full parser.
+    const fast = !utf8 && !onEvent && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
+    let fastOk = fast !== null;
+    if (fast) asm.onCounted = onCounted;
+    let sawPrefix = false;
+    /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
+    let pendOff = -1;
+    let pendLen = 0;
+    const terminate = (nextOff: number): boolean => {
+      if (pendOff < 0) return false;
+      const cur = open[open.length - 1]!;
+      const gap = nextOff - pendOff - pendLen;
+      if (gap === 2) appendBytes(cur, CRLF, 0, 2);
+      else if (gap === 1 || nextOff < 0) appendBytes(cur, CRLF, 1, 2);
+      pendOff = -1;
+      // Anything else (an over-long line cut by the splitter) leaves a gap: the next line starts a block.
+      return nextOff >= 0 && gap !== 1 && gap !== 2;
+    };
+    /** The chunk being split, and a run of its bytes [runStart, runEnd) not yet copied into the current block. */
+    let chunkNow: Buffer | null = null;
+    /** Source offset of the chunk's byte 0 (a run's bytes are the source's own bytes). */
+    let runOff = NaN;
+    let runStart = 0;
+    let runEnd = 0;
+    const runLen = (): number => runEnd - runStart;
+    const flushRun = (): void => {
+      if (runEnd > runStart) appendBytes(open[open.length - 1]!, chunkNow!, runStart, runEnd);
+      runStart = runEnd = 0;
+    };
+    const onLine = (buf: Buffer, s: number, end: number, offset: number, lineNo: number): void => {
+      let off = start.baseOff + offset;
+      if (off < start.skipBefore) {
+        // Stored already (a resume point is a block start, so a line is never cut here).
+        if (off + (end - s) <= start.skipBefore) return;
+        s += start.skipBefore - off;
+        off = start.skipBefore;
+      }
+      newLines++;
+      const lineAbs = start.baseLine + lineNo;
+      let m = -1;
+      let kind: string | null = null;
+      let text: string | null = null;
+      if (fastOk) {
+        m = fast!.messageStart(buf, s, end);
+        if (m !== -1 && m < end) {
+          const c = buf[m];
+          // `*** heap…`, `*** HL7…` and `Update …` may be unterminated, the next message glued on (§1.6).
+          const unterminated = (c === 85 && buf[m + 1] === 112) || (c === 42 && buf[m + 3] === 32 && (buf[m + 4] === 104 || buf[m + 4] === 72));
+          if (!unterminated) {
+            kind = classifyBytes(buf, m, end);
+            if (kind !== null && ASSOCIATION_KINDS.has(kind)) kind = null; // their fields are needed
           }
         }
-        if (e.time !== lastTimeStr) {
-          lastTimeStr = e.time;
-          lastTimeInt = timeToInt(e.time);
+      }
+      // A block is cut only before a line that surely starts an event: one with a prefix, or any line
+      // of a log that has shown no prefix yet (not cutting elsewhere is always safe).
+      let prefixed = m !== -1;
+      if (!prefixed) {
+        text = decodeLine(buf, s, end, utf8);
+        prefixed = parsePrefix(text).shape !== 'none';
+      }
+      const startsEvent = prefixed || !sawPrefix;
+      if (prefixed) sawPrefix = true;
+      const gap = terminate(off);
+      let cur = open.length > 0 ? open[open.length - 1]! : null;
+      if (
+        cur === null ||
+        gap ||
+        (startsEvent && (cur.lines >= blockLines || cur.len + runLen() >= BLOCK_BYTES)) ||
+        cur.lines >= hardLines ||
+        cur.len + runLen() >= BLOCK_HARD_BYTES
+      ) {
+        if (cur) {
+          flushRun();
+          cur.closed = true;
         }
-        const pacsName = typeof f.pacsName === 'string' ? f.pacsName : null;
-        rows.push({
-          line: e.line,
-          off: e.offset,
-          time: lastTimeInt,
-          kind: e.kind,
-          assoc: fr?.id ?? null,
-          patient: str(f.patientId) ?? str(f.patientFolder) ?? wherePair(f, PATIENT_COLUMNS),
-          study: str(f.studyUid) ?? wherePair(f, STUDY_COLUMNS),
-          series: str(f.seriesUid) ?? wherePair(f, SERIES_COLUMNS),
-          text: e.text,
-          fields: pacsName !== null ? JSON.stringify({ pacsName }) : null,
-        });
-        events++;
-        if (this.o.onEvent && !(e.line === reread.line && e.offset === reread.off)) this.o.onEvent(e);
-        last = { line: e.line, off: e.offset };
-        lastStateBefore = before;
-        if (rows.length >= batchSize) commit(false, 0, splitterRef ? start.baseLine + splitterRef.lines : start.baseLine);
-      },
-      this.problem,
-    );
-    const splitter = new LineSplitter(
-      name,
-      (buf, s, end, offset, lineNo) => {
-        let off = start.baseOff + offset;
-        if (off < start.skipBefore) {
-          // Stored already; a line the resume point cuts (a message glued to the previous one) is read from there.
-          if (off + (end - s) <= start.skipBefore) return;
-          s += start.skipBefore - off;
-          off = start.skipBefore;
+        cur = newBlock(lineAbs, off);
+        open.push(cur);
+      }
+      // Where the chunk shows the line's own terminator, the line is these bytes of the chunk exactly:
+      // consecutive ones are copied in one run. Otherwise (a line over a chunk edge, a cut over-long
+      // line, the last line) the terminator is settled by the next line's offset.
+      const t = buf === chunkNow && end < buf.length ? (buf[end] === 10 ? 1 : buf[end] === 13 && buf[end + 1] === 10 ? 2 : 0) : 0;
+      if (t > 0 && off - s === runOff) {
+        if (runEnd !== s) {
+          flushRun();
+          runStart = s;
         }
-        newLines++;
-        assembler.line(decodeLine(buf, s, end, utf8), off, start.baseLine + lineNo);
-      },
-      this.problem,
-    );
+        runEnd = end + t;
+      } else {
+        flushRun();
+        appendBytes(cur, buf, s, end);
+        if (t > 0) appendBytes(cur, buf, end, end + t);
+        else {
+          pendOff = off;
+          pendLen = end - s;
+        }
+      }
+      cur.lines++;
+      cur.endLine = lineAbs;
+      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs);
+      else asm.line(text ?? decodeLine(buf, s, end, utf8), off, lineAbs);
+    };
+    const splitter = new LineSplitter(name, onLine, this.problem);
     splitterRef = splitter;
     let first = true;
     let readError = false;
@@ -704,7 +718,12 @@ export class Indexer {
             }
           }
         }
+        if (fast) fastOk = chunk.indexOf(0) === -1 && !hasLoneCR(chunk);
+        chunkNow = chunk;
+        runOff = start.baseOff + splitter.bytes;
         splitter.push(chunk);
+        flushRun(); // the chunk's buffer may be reused for the next read
+        chunkNow = null;
         this.bytesRead += chunk.length;
         if (live) {
           this.bytesDone = bytesAtStart + start.baseOff + splitter.bytes;
@@ -719,16 +738,79 @@ export class Indexer {
       readError = true;
       if (first) failedBeforeData = true;
     }
+    const total = start.baseOff + splitter.bytes;
     try {
       splitter.end();
-      assembler.end();
+      // The last line: its terminator as the file has it (none when the file does not end in a newline).
+      if (pendOff >= 0) {
+        const gap = total - pendOff - pendLen;
+        if (gap === 2) appendBytes(open[open.length - 1]!, CRLF, 0, 2);
+        else if (gap === 1) appendBytes(open[open.length - 1]!, CRLF, 1, 2);
+        pendOff = -1;
+      }
+      asm.end();
+      while (open.length > 0) finish(open.shift()!);
     } catch (err) {
       if (err instanceof Fatal) throw err.cause;
       throw err;
     }
-    commit(true, start.baseOff + splitter.bytes, start.baseLine + splitter.lines);
+    commit(true, total, start.baseLine + splitter.lines);
     return { lines: newLines, events, readError, failedBeforeData };
   }
+}
+
+const CRLF = Buffer.from('\r\n', 'latin1');
+
+/** A block being filled, or cut and waiting for its last events. */
+interface OpenBlock {
+  line: number;
+  off: number;
+  endLine: number;
+  lines: number;
+  bytes: Buffer;
+  len: number;
+  closed: boolean;
+  events: number;
+  tmin: number | null;
+  tmax: number | null;
+  year: number | undefined;
+  kinds: Set<string>;
+  aes: Set<string>;
+  /** The association stack before its first event. */
+  stack: Stack | null;
+  /** The association whose AEs were added last (most lines repeat it). */
+  lastFrame: Frame | null;
+}
+
+function newBlock(line: number, off: number): OpenBlock {
+  return {
+    line,
+    off,
+    endLine: line,
+    lines: 0,
+    bytes: Buffer.allocUnsafe(BLOCK_BYTES + 4096),
+    len: 0,
+    closed: false,
+    events: 0,
+    tmin: null,
+    tmax: null,
+    year: undefined,
+    kinds: new Set(),
+    aes: new Set(),
+    stack: null,
+    lastFrame: null,
+  };
+}
+
+function appendBytes(b: OpenBlock, src: Buffer, s: number, e: number): void {
+  const n = e - s;
+  if (b.len + n > b.bytes.length) {
+    const grown = Buffer.allocUnsafe(Math.max(b.bytes.length * 2, b.len + n));
+    b.bytes.copy(grown, 0, 0, b.len);
+    b.bytes = grown;
+  }
+  src.copy(b.bytes, b.len, s, e);
+  b.len += n;
 }
 
 /** A database error or an interruption: ends the run (the committed batches stay). */
@@ -738,11 +820,10 @@ class Fatal extends Error {
   }
 }
 
-function parseStack(s: string | null): Stack {
+function stackOf(s: string | null): Stack {
   if (!s) return [];
   try {
-    const v = JSON.parse(s) as unknown;
-    return Array.isArray(v) ? (v as Frame[]) : [];
+    return parseStack(JSON.parse(s));
   } catch {
     return [];
   }

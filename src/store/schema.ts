@@ -2,13 +2,10 @@
  * The historical index (issue 5): one SQLite database, FTS5 for the text. Opening, pragmas, the
  * schema and its version check.
  *
- * Size: the index keeps the text of each event and small integer columns; strings that repeat (AE
- * titles, kinds, patient IDs, UIDs, source names) are stored once in `strs` and referred to by id;
- * times are integer seconds of the local wall clock; the event's `fields` are re-derived from its
- * text by the message catalog when read (the same function the parser uses), so only what the text
- * cannot give back (the `[PACSName]` prefix) is stored in `fields`. The full-text table is contentless
- * (`content=''`, `columnsize=0`, `detail=none`): it holds tokens → rowids only; a row is removed
- * with FTS5's 'delete' command and the same text (src/store/ingest.ts).
+ * Size and speed: the log text is kept as blocks of consecutive lines, deflated, one row and one
+ * full-text document per block (src/store/blocks.ts); times are integer seconds of the local wall
+ * clock; events and their fields are re-derived from a block's lines by the same parser when read.
+ * The full-text table is contentless (`content=''`, `columnsize=0`, `detail=none`): tokens → block ids.
  */
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
@@ -20,7 +17,7 @@ import { FTS_TOKENIZE } from './tokens.js';
 export type DB = Database.Database;
 
 /** Bump when the schema changes; a database with a newer version is refused. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Default database: `<dataDir()>/index.sqlite` (CQLOG_DATA_DIR overrides the folder). */
 export function defaultDbPath(): string {
@@ -38,8 +35,6 @@ export class StoreError extends Error {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
--- Interned strings: AE titles, kinds, patient IDs, UIDs.
-CREATE TABLE IF NOT EXISTS strs (id INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE);
 -- One row per source read: a live file generation (until a rotation), an archive entry, a .gz.
 CREATE TABLE IF NOT EXISTS sources (
   id INTEGER PRIMARY KEY,
@@ -69,46 +64,33 @@ CREATE TABLE IF NOT EXISTS progress (
   head_hash TEXT NOT NULL,
   size INTEGER NOT NULL,         -- bytes read up to (file size at the last run)
   lines INTEGER NOT NULL,        -- physical lines read
-  resume_off INTEGER NOT NULL,   -- byte offset and line of the last stored event: a run continues there
+  resume_off INTEGER NOT NULL,   -- byte offset and line of the last stored block: a run continues there
   resume_line INTEGER NOT NULL,
-  state TEXT,                    -- association stack before that event (JSON)
+  state TEXT,                    -- association stack before that block (JSON)
   current INTEGER NOT NULL DEFAULT 1, -- 1 while this generation is the file at path
   updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS progress_path ON progress(path, current);
 CREATE INDEX IF NOT EXISTS progress_base ON progress(base);
--- One row per association (UPACS THREAD … STARTED AT … TOTAL RUNNING TIME) or per PacsUser.log calling AE.
-CREATE TABLE IF NOT EXISTS assoc (
-  id INTEGER PRIMARY KEY,
-  src INTEGER NOT NULL,
-  thread INTEGER,                -- UPACS THREAD number
-  calling INTEGER,               -- strs.id of the calling AE (the last one seen since thread-start)
-  called INTEGER,                -- strs.id of the called AE
-  dest INTEGER                   -- strs.id of the C-MOVE destination
-);
-CREATE INDEX IF NOT EXISTS assoc_calling ON assoc(calling) WHERE calling IS NOT NULL;
-CREATE INDEX IF NOT EXISTS assoc_called ON assoc(called) WHERE called IS NOT NULL;
-CREATE INDEX IF NOT EXISTS assoc_dest ON assoc(dest) WHERE dest IS NOT NULL;
-CREATE TABLE IF NOT EXISTS events (
+-- The log text: runs of consecutive lines of one source, deflated (src/store/blocks.ts).
+CREATE TABLE IF NOT EXISTS blocks (
   id INTEGER PRIMARY KEY,
   src INTEGER NOT NULL,          -- sources.id
-  line INTEGER NOT NULL,
-  off INTEGER NOT NULL,
-  time INTEGER,                  -- local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
-  kind INTEGER NOT NULL,         -- strs.id
-  assoc INTEGER,                 -- assoc.id of the association the line belongs to
-  patient INTEGER,               -- strs.id of the PatientID or patient folder
-  study INTEGER,                 -- strs.id of the StudyInstanceUID
-  series INTEGER,                -- strs.id of the SeriesInstanceUID
-  text TEXT NOT NULL,
-  fields TEXT                    -- JSON of fields the text cannot give back (pacsName); the rest is derived on read
+  line INTEGER NOT NULL,         -- first physical line (1-based)
+  off INTEGER NOT NULL,          -- its byte offset in the source
+  end_line INTEGER NOT NULL,     -- last physical line
+  events INTEGER NOT NULL,       -- events starting in the block
+  tmin INTEGER,                  -- earliest and latest event time: local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
+  tmax INTEGER,
+  ctx TEXT NOT NULL,             -- JSON: what the block needs to be parsed alone (association stack, date order, year)
+  tags TEXT NOT NULL,            -- the kind and AE tokens added to its full-text document
+  data BLOB NOT NULL             -- the raw bytes of its lines, deflated
 );
-CREATE INDEX IF NOT EXISTS events_time ON events(time);
-CREATE INDEX IF NOT EXISTS events_src_line ON events(src, line);
-CREATE INDEX IF NOT EXISTS events_assoc ON events(assoc) WHERE assoc IS NOT NULL;
--- Patient, study and series values always occur in the text, so the full-text index finds them;
--- the columns confirm a match and are shown by events_v.
-CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(body, content='', columnsize=0, detail=none, tokenize="${FTS_TOKENIZE}");
+CREATE INDEX IF NOT EXISTS blocks_src_line ON blocks(src, line);
+CREATE INDEX IF NOT EXISTS blocks_tmin ON blocks(tmin);
+-- One document per block: tokens -> block ids only (contentless, no positions; a row is removed with
+-- FTS5's 'delete' command and the same document, rebuilt from the block).
+CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5(body, content='', columnsize=0, detail=none, tokenize="${FTS_TOKENIZE}");
 -- Findings of the forensic rules (src/explain/types.ts), as JSON with key columns.
 CREATE TABLE IF NOT EXISTS collisions (
   id TEXT PRIMARY KEY,
@@ -138,15 +120,6 @@ CREATE TABLE IF NOT EXISTS warnings (
   stored_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS warnings_patient ON warnings(patient_folder);
--- For people querying the database with the sqlite3 shell.
-CREATE VIEW IF NOT EXISTS events_v AS
-  SELECT e.id, s.name AS source, e.line, e.off AS offset,
-         strftime('%Y-%m-%dT%H:%M:%S', e.time, 'unixepoch') AS time,
-         k.v AS kind, a.thread, ca.v AS calling_ae, cd.v AS called_ae, d.v AS move_destination,
-         p.v AS patient, st.v AS study_uid, se.v AS series_uid, e.text, e.fields
-  FROM events e JOIN sources s ON s.id = e.src JOIN strs k ON k.id = e.kind LEFT JOIN assoc a ON a.id = e.assoc
-  LEFT JOIN strs ca ON ca.id = a.calling LEFT JOIN strs cd ON cd.id = a.called LEFT JOIN strs d ON d.id = a.dest
-  LEFT JOIN strs p ON p.id = e.patient LEFT JOIN strs st ON st.id = e.study LEFT JOIN strs se ON se.id = e.series;
 `;
 
 export interface OpenOptions {
@@ -179,9 +152,14 @@ export function openStore(file: string, o: OpenOptions = {}): DB {
     } catch (err) {
       throw new StoreError(`${file}: not a cqlog index (${(err as Error).message})`);
     }
+    if (version !== null && version < SCHEMA_VERSION) {
+      throw new StoreError(
+        `${file}: this index has schema version ${version}, made by an older cqlog whose layout this one cannot read or extend; delete it (or give another --db) and run \`cqlog index\` again`,
+      );
+    }
     if (version !== null && version > SCHEMA_VERSION) {
       throw new StoreError(
-        `${file}: this index has schema version ${version}, made by a newer cqlog; this cqlog reads version ${SCHEMA_VERSION} and older. Upgrade cqlog, or use another --db`,
+        `${file}: this index has schema version ${version}, made by a newer cqlog; this cqlog reads version ${SCHEMA_VERSION}. Upgrade cqlog, or use another --db`,
       );
     }
     if (version === null && o.readonly) {

@@ -1,12 +1,14 @@
 /**
  * `cqlog search`: finds events in the index. Every value is bound as a parameter; the text query
- * becomes FTS5 strings only (src/store/tokens.ts), so no input can raise a syntax error.
+ * becomes FTS5 strings only (src/store/tokens.ts), so no input can raise a syntax error. FTS5 finds
+ * the blocks that can hold a hit; each is read back (src/store/blocks.ts) and its events tested exactly.
  */
-import type { Fields, LogEvent } from '../parse/event.js';
-import { classify } from '../parse/catalog/index.js';
+import type { LogEvent } from '../parse/event.js';
+import { eventIds } from './assocStack.js';
+import { aeTag, kindTag, readBlock, type BlockRow, type StoredEvent } from './blocks.js';
 import type { DB } from './schema.js';
 import { intToTime, timeToInt } from './schema.js';
-import { contiguous, ftsExpression, idTerm, parseQuery, type QueryTerm } from './tokens.js';
+import { ftsExpression, ftsString, idTerm, matchesTerms, parseQuery, type QueryTerm } from './tokens.js';
 
 export interface SearchQuery {
   text?: string;
@@ -46,50 +48,38 @@ export interface Coverage {
   sources: string[];
 }
 
-interface RawRow {
-  id: number;
-  src: number;
-  source: string;
-  line: number;
-  off: number;
-  time: number | null;
-  kind: string;
-  text: string;
-  fields: string | null;
-  patient: string | null;
-  study: string | null;
-  calling: string | null;
-  called: string | null;
-  dest: string | null;
+const BLOCK_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx, b.data
+  FROM blocks b JOIN sources s ON s.id = b.src`;
+
+/** A hit's place: its time, then the order of its block and its own order within the block. */
+interface Hit {
+  t: number;
+  /** The block's place in the scan (blocks come by earliest time). */
+  seq: number;
+  block: BlockRow;
+  index: number;
+  se: StoredEvent;
 }
 
-const SELECT = `SELECT e.id, e.src, s.name AS source, e.line, e.off, e.time, k.v AS kind, e.text, e.fields,
-  p.v AS patient, st.v AS study, ca.v AS calling, cd.v AS called, d.v AS dest
-  FROM %FROM%
-  JOIN sources s ON s.id = e.src JOIN strs k ON k.id = e.kind
-  LEFT JOIN strs p ON p.id = e.patient LEFT JOIN strs st ON st.id = e.study LEFT JOIN assoc a ON a.id = e.assoc
-  LEFT JOIN strs ca ON ca.id = a.calling LEFT JOIN strs cd ON cd.id = a.called LEFT JOIN strs d ON d.id = a.dest`;
-
-/** The event contract object of a stored row: fields re-derived from the text by the catalog. */
-export function rowEvent(r: RawRow): LogEvent {
-  const fields: Fields = classify(r.text, true).fields;
-  if (r.fields) {
-    try {
-      Object.assign(fields, JSON.parse(r.fields) as Fields);
-    } catch {
-      /* a damaged extra is left out */
-    }
-  }
-  return { source: r.source, line: r.line, offset: r.off, time: intToTime(r.time), kind: r.kind, text: r.text, fields };
+function eventId(block: number, index: number): number {
+  return block * 65536 + index;
 }
 
-/** A filter matching fewer ids than this drives the query; otherwise the time index does. */
-const PLAN_CAP = 20_000;
+function byTime(a: Hit, b: Hit): number {
+  // t is -Infinity for an event without a time (such events come first, as SQL sorts NULL).
+  return a.t < b.t ? -1 : a.t > b.t ? 1 : a.seq - b.seq || a.index - b.index;
+}
 
 interface IdFilter {
   terms: QueryTerm[];
   value: string;
-  columns: ('patient' | 'study' | 'calling' | 'called' | 'dest')[];
+  what: 'patient' | 'study' | 'ae';
+}
+
+/** Every stored event of the index, source by source in file order (the findings replay). */
+export function* storedEvents(db: DB): Generator<LogEvent> {
+  const rows = db.prepare(`${BLOCK_SELECT} ORDER BY b.src, b.line`).iterate() as IterableIterator<BlockRow>;
+  for (const r of rows) for (const se of readBlock(r)) yield se.event;
 }
 
 export function search(db: DB, q: SearchQuery): SearchResult {
@@ -98,145 +88,173 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   const emptyQuery = q.text !== undefined && q.text.trim() !== '' && terms.length === 0;
   if (emptyQuery) return { items: [], hits: 0, truncated: false, emptyQuery };
   const ids: IdFilter[] = [];
-  if (q.patient !== undefined) ids.push({ terms: idTerm(q.patient.trim()), value: q.patient.trim(), columns: ['patient'] });
-  if (q.study !== undefined) ids.push({ terms: idTerm(q.study.trim()), value: q.study.trim(), columns: ['study'] });
-  if (q.ae !== undefined) ids.push({ terms: idTerm(q.ae.trim()), value: q.ae.trim(), columns: ['calling', 'called', 'dest'] });
+  if (q.patient !== undefined) ids.push({ terms: idTerm(q.patient.trim()), value: q.patient.trim(), what: 'patient' });
+  if (q.study !== undefined) ids.push({ terms: idTerm(q.study.trim()), value: q.study.trim(), what: 'study' });
+  if (q.ae !== undefined) ids.push({ terms: idTerm(q.ae.trim()), value: q.ae.trim(), what: 'ae' });
+  const kinds = q.kinds && q.kinds.length > 0 ? new Set(q.kinds) : null;
 
-  // Each filter is a set of event ids: the FTS match of the query, and per identifier its columns ∪ its tokens.
-  interface SetFilter {
-    /** A SELECT of ids, and its parameters. */
-    set: string;
-    setParams: unknown[];
-    /** The same as a condition on `e`. */
-    cond: string;
-    condParams: unknown[];
-    /** Parts whose size is estimated (each a SELECT of ids). */
-    parts: { sql: string; params: unknown[] }[];
-  }
-  const filters: SetFilter[] = [];
+  // The blocks that can hold a hit: every word and value as FTS5 strings (never syntax), kinds and
+  // AEs as the block's tag tokens; then each block is read and its events are tested exactly.
+  const match: string[] = [];
   const textExpr = ftsExpression(terms);
-  if (textExpr !== null) {
-    const fts = 'SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?';
-    filters.push({ set: fts, setParams: [textExpr], cond: `e.id IN (${fts})`, condParams: [textExpr], parts: [{ sql: fts, params: [textExpr] }] });
-  }
+  if (textExpr !== null) match.push(`(${textExpr})`);
   for (const f of ids) {
-    const parts: { sql: string; params: unknown[] }[] = [];
-    const conds: string[] = [];
-    const condParams: unknown[] = [];
-    if (f.columns.includes('calling')) {
-      // An AE: the events of the associations it called, was called in, or was the move destination of.
-      const assoc = 'SELECT id FROM assoc WHERE calling = (SELECT id FROM strs WHERE v = ?1) OR called = (SELECT id FROM strs WHERE v = ?1) OR dest = (SELECT id FROM strs WHERE v = ?1)';
-      const inner = assoc.replace(/\?1/g, '?');
-      parts.push({ sql: `SELECT id FROM events WHERE assoc IN (${inner})`, params: [f.value, f.value, f.value] });
-      conds.push(`e.assoc IN (${inner})`);
-      condParams.push(f.value, f.value, f.value);
-    }
-    // Patient and study values occur in the text of their events: the token index finds them.
     const expr = ftsExpression(f.terms);
-    if (expr !== null) {
-      const fts = 'SELECT rowid AS id FROM events_fts WHERE events_fts MATCH ?';
-      parts.push({ sql: fts, params: [expr] });
-      conds.push(`e.id IN (${fts})`);
-      condParams.push(expr);
-    }
-    if (parts.length === 0) {
-      parts.push({ sql: 'SELECT id FROM events WHERE 0', params: [] });
-      conds.push('0');
-    }
-    filters.push({
-      set: parts.map((p) => `SELECT id FROM (${p.sql})`).join(' UNION '),
-      setParams: parts.flatMap((p) => p.params),
-      cond: `(${conds.join(' OR ')})`,
-      condParams,
-      parts,
-    });
+    if (f.what === 'ae') match.push(expr !== null ? `(${ftsString(aeTag(f.value))} OR (${expr}))` : ftsString(aeTag(f.value)));
+    else if (expr !== null) match.push(`(${expr})`);
+    else return { items: [], hits: 0, truncated: false, emptyQuery }; // an ID with no word in it occurs in no text
   }
-  const where: string[] = [];
+  if (kinds) match.push(`(${[...kinds].map((k) => ftsString(kindTag(k))).join(' OR ')})`);
   const since = q.since !== undefined ? timeToInt(q.since) : null;
   const until = q.until !== undefined ? timeToInt(q.until) : null;
-  const wparams: unknown[] = [];
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (match.length > 0) {
+    where.push('b.id IN (SELECT rowid FROM blocks_fts WHERE blocks_fts MATCH ?)');
+    params.push(match.join(' AND '));
+  }
   if (since !== null) {
-    where.push('e.time >= ?');
-    wparams.push(since);
+    where.push('b.tmax >= ?');
+    params.push(since);
   }
   if (until !== null) {
-    where.push('e.time < ?');
-    wparams.push(until);
+    where.push('b.tmin < ?');
+    params.push(until);
   }
-  if (q.kinds && q.kinds.length > 0) {
-    where.push(`e.kind IN (SELECT id FROM strs WHERE v IN (${q.kinds.map(() => '?').join(',')}))`);
-    wparams.push(...q.kinds);
-  }
-  // Plan: when some filter is small, start from the intersection of the id sets and sort it; when
-  // every filter matches a large share of the index, walk the time index and test each row instead.
-  let smallest = Infinity;
-  for (const f of filters) {
-    let n = 0;
-    for (const p of f.parts) n += db.prepare(`SELECT count(*) FROM (${p.sql} LIMIT ${PLAN_CAP})`).pluck().get(...p.params) as number;
-    smallest = Math.min(smallest, n);
-  }
-  let sql: string;
-  let params: unknown[];
-  if (filters.length > 0 && smallest < PLAN_CAP) {
-    const from = `(${filters.map((f) => `SELECT id FROM (${f.set})`).join(' INTERSECT ')}) AS c CROSS JOIN events e ON e.id = c.id`;
-    sql = SELECT.replace('%FROM%', from) + (where.length ? ' WHERE ' + where.join(' AND ') : '') + ' ORDER BY e.time, e.id';
-    params = [...filters.flatMap((f) => f.setParams), ...wparams];
-  } else {
-    const conds = [...filters.map((f) => f.cond), ...where];
-    sql = SELECT.replace('%FROM%', 'events e INDEXED BY events_time') + (conds.length ? ' WHERE ' + conds.join(' AND ') : '') + ' ORDER BY e.time, e.id';
-    params = [...filters.flatMap((f) => f.condParams), ...wparams];
-  }
-  const stmt = db.prepare(sql);
-  const hits: RawRow[] = [];
-  let truncated = false;
-  for (const r of stmt.iterate(...params) as IterableIterator<RawRow>) {
-    if (!contiguous(terms, r.text)) continue;
-    if (!ids.every((f) => f.columns.some((c) => r[c] === f.value) || contiguous(f.terms, r.text))) continue;
-    if (hits.length === limit) {
-      truncated = true;
-      break;
+  const sql = `${BLOCK_SELECT}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
+
+  const matches = (se: StoredEvent, t: number | null): boolean => {
+    const e = se.event;
+    if (since !== null && (t === null || t < since)) return false;
+    if (until !== null && (t === null || t >= until)) return false;
+    if (kinds && !kinds.has(e.kind)) return false;
+    if (!matchesTerms(terms, e.text)) return false;
+    for (const f of ids) {
+      let hit: boolean;
+      if (f.what === 'ae') {
+        const fr = se.frame;
+        hit = fr !== null && (fr.ca === f.value || fr.cd === f.value || fr.d === f.value);
+      } else {
+        const v = eventIds(e.fields);
+        hit = (f.what === 'patient' ? v.patient : v.study) === f.value;
+      }
+      if (!hit && !matchesTerms(f.terms, e.text)) return false;
     }
-    hits.push(r);
+    return true;
+  };
+
+  const blocks = new Map<number, StoredEvent[]>();
+  const hits: Hit[] = [];
+  let sorted = true;
+  let seq = 0;
+  for (const b of db.prepare(sql).iterate(...params) as IterableIterator<BlockRow>) {
+    // Blocks come by their earliest time: once more than `limit` hits are earlier than this block, the rest cannot enter.
+    if (hits.length > limit && b.tmin !== null) {
+      if (!sorted) {
+        hits.sort(byTime);
+        sorted = true;
+      }
+      if (hits[limit]!.t < b.tmin) break;
+    }
+    const evs = readBlock(b);
+    blocks.set(b.id, evs);
+    seq++;
+    evs.forEach((se, index) => {
+      const t = timeToInt(se.event.time);
+      if (matches(se, t)) {
+        hits.push({ t: t ?? -Infinity, seq, block: b, index, se });
+        sorted = false;
+      }
+    });
   }
+  hits.sort(byTime);
+  const truncated = hits.length > limit;
+  if (truncated) hits.length = limit;
+
   const items: (Found | null)[] = [];
   const n = Math.max(0, Math.floor(q.context ?? 0));
   if (n === 0) {
-    for (const r of hits) items.push({ event: rowEvent(r), hit: true, id: r.id });
+    for (const h of hits) items.push({ event: h.se.event, hit: true, id: eventId(h.block.id, h.index) });
   } else {
-    const ctx = db.prepare(SELECT.replace('%FROM%', 'events e') + ' WHERE e.src = ? AND e.line BETWEEN ? AND ? ORDER BY e.line, e.off');
-    const hitIds = new Set(hits.map((h) => h.id));
+    const hitIds = new Set(hits.map((h) => eventId(h.block.id, h.index)));
     const shown = new Set<number>();
+    const ctx = new ContextReader(db, blocks);
     for (const h of hits) {
-      const group = ctx.all(h.src, h.line - n, h.line + n) as RawRow[];
+      const id = eventId(h.block.id, h.index);
+      const group = ctx.around(h.block, h.se.event.line - n, h.se.event.line + n);
       // A hit already shown as another hit's context continues that group; otherwise a new group starts.
-      if (items.length > 0 && !shown.has(h.id)) items.push(null);
-      for (const r of group) {
-        if (shown.has(r.id)) continue;
-        shown.add(r.id);
-        items.push({ event: rowEvent(r), hit: hitIds.has(r.id), id: r.id });
+      if (items.length > 0 && !shown.has(id)) items.push(null);
+      for (const g of group) {
+        if (shown.has(g.id)) continue;
+        shown.add(g.id);
+        items.push({ event: g.event, hit: hitIds.has(g.id), id: g.id });
       }
     }
   }
   return { items, hits: hits.length, truncated, emptyQuery };
 }
 
+/** Reads the events of a source around a line, from the hit's block and its neighbours. */
+class ContextReader {
+  private readonly prev;
+  private readonly next;
+
+  constructor(
+    db: DB,
+    private readonly cache: Map<number, StoredEvent[]>,
+  ) {
+    this.prev = db.prepare(`${BLOCK_SELECT} WHERE b.src = ? AND b.line < ? ORDER BY b.line DESC LIMIT 1`);
+    this.next = db.prepare(`${BLOCK_SELECT} WHERE b.src = ? AND b.line > ? ORDER BY b.line LIMIT 1`);
+  }
+
+  private events(b: BlockRow): StoredEvent[] {
+    let evs = this.cache.get(b.id);
+    if (!evs) {
+      evs = readBlock(b);
+      this.cache.set(b.id, evs);
+    }
+    return evs;
+  }
+
+  around(block: BlockRow, from: number, to: number): { id: number; event: LogEvent }[] {
+    const parts: BlockRow[] = [block];
+    for (let b: BlockRow | undefined = block; b && b.line > from; ) {
+      b = this.prev.get(b.src, b.line) as BlockRow | undefined;
+      if (b) parts.unshift(b);
+    }
+    for (let b: BlockRow | undefined = block; b && b.end_line < to; ) {
+      b = this.next.get(b.src, b.line) as BlockRow | undefined;
+      if (b) parts.push(b);
+    }
+    const out: { id: number; event: LogEvent }[] = [];
+    for (const b of parts) {
+      this.events(b).forEach((se, i) => {
+        if (se.event.line >= from && se.event.line <= to) out.push({ id: eventId(b.id, i), event: se.event });
+      });
+    }
+    return out;
+  }
+}
+
 /** What the index holds within a time window: for the message when nothing matched. */
 export function coverage(db: DB, since?: string, until?: string): Coverage {
   const s = since !== undefined ? timeToInt(since) : null;
   const u = until !== undefined ? timeToInt(until) : null;
-  const w: string[] = ['time IS NOT NULL'];
+  const w: string[] = ['tmin IS NOT NULL'];
   const p: number[] = [];
   if (s !== null) {
-    w.push('time >= ?');
+    w.push('tmax >= ?');
     p.push(s);
   }
   if (u !== null) {
-    w.push('time < ?');
+    w.push('tmin < ?');
     p.push(u);
   }
-  const first = db.prepare(`SELECT time FROM events WHERE ${w.join(' AND ')} ORDER BY time LIMIT 1`).pluck().get(...p) as number | undefined;
-  const last = db.prepare(`SELECT time FROM events WHERE ${w.join(' AND ')} ORDER BY time DESC LIMIT 1`).pluck().get(...p) as number | undefined;
-  const sources = db.prepare('SELECT s.name FROM sources s WHERE EXISTS (SELECT 1 FROM events e WHERE e.src = s.id) ORDER BY s.id').pluck().all() as string[];
-  const events = db.prepare('SELECT count(*) FROM events').pluck().get() as number;
-  return { events, first: intToTime(first ?? null), last: intToTime(last ?? null), sources };
+  const span = db.prepare(`SELECT min(tmin) AS a, max(tmax) AS b FROM blocks WHERE ${w.join(' AND ')}`).get(...p) as { a: number | null; b: number | null };
+  // A block reaching over the window's edge: its events outside the window are not in it.
+  const first = span.a === null ? null : s !== null ? Math.max(span.a, s) : span.a;
+  const last = span.b === null ? null : u !== null ? Math.min(span.b, u - 1) : span.b;
+  const sources = db.prepare('SELECT s.name FROM sources s WHERE EXISTS (SELECT 1 FROM blocks b WHERE b.src = s.id) ORDER BY s.id').pluck().all() as string[];
+  const events = (db.prepare('SELECT coalesce(sum(events), 0) FROM blocks').pluck().get() as number) ?? 0;
+  return { events, first: intToTime(first), last: intToTime(last) , sources };
 }

@@ -112,3 +112,10 @@ export function idTerm(v: string): QueryTerm[] {
   const tokens = tokensOf(v);
   return tokens.length === 0 ? [] : [{ raw: v, tokens, prefix: false }];
 }
+
+/** True when every term occurs in the text as a run of tokens (the last one a prefix for `word*`). */
+export function matchesTerms(terms: QueryTerm[], text: string): boolean {
+  if (terms.length === 0) return true;
+  const toks = tokensOf(text);
+  return terms.every((t) => containsRun(toks, t.tokens, t.prefix));
+}

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   // Queries: patient IDs, study and series UIDs, AEs in a month, kinds, a path, a miss.
   const rdb = openStore(dbFile, { readonly: true });
   const rand = rng(7);
-  const span = rdb.prepare('SELECT min(time) AS a, max(time) AS b FROM events').get() as { a: number; b: number };
+  const span = rdb.prepare('SELECT min(tmin) AS a, max(tmax) AS b FROM blocks').get() as { a: number; b: number };
   const iso = (t: number): string => new Date(t * 1000).toISOString().slice(0, 19);
   const qs: [string, SearchQuery][] = [];
   for (let i = 0; i < a.queries; i++) {

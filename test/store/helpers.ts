@@ -5,6 +5,8 @@ import path from 'node:path';
 import yazl from 'yazl';
 import yauzl from 'yauzl';
 import type { DB } from '../../src/store/schema.js';
+import type { LogEvent } from '../../src/parse/event.js';
+import { storedEvents } from '../../src/store/search.js';
 
 export function tmp(prefix = 'cqlog-store-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -44,15 +46,25 @@ export function readZipEntry(file: string, entry: string): Promise<Buffer> {
   });
 }
 
+/** Every event the index holds, read back from its blocks. */
+export function stored(db: DB): LogEvent[] {
+  return [...storedEvents(db)];
+}
+
 export function rowCount(db: DB): number {
-  return db.prepare('SELECT count(*) FROM events').pluck().get() as number;
+  return stored(db).length;
 }
 
 /** (source, line, offset) triples that occur more than once. */
-export function duplicates(db: DB): unknown[] {
-  return db
-    .prepare('SELECT s.name, e.line, e.off, count(*) AS n FROM events e JOIN sources s ON s.id = e.src GROUP BY s.name, e.line, e.off HAVING n > 1')
-    .all();
+export function duplicates(db: DB): string[] {
+  const seen = new Set<string>();
+  const dup: string[] = [];
+  for (const e of stored(db)) {
+    const k = `${e.source}:${e.line}:${e.offset}`;
+    if (seen.has(k)) dup.push(k);
+    seen.add(k);
+  }
+  return dup;
 }
 
 export function lines(n: number, from = 0, prefix = 'line'): string {

@@ -7,7 +7,7 @@ import { search } from '../../src/store/search.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { REAL } from '../helpers.js';
-import { duplicates, lines, readZipEntry, rowCount, tmp, writeZip } from './helpers.js';
+import { duplicates, lines, readZipEntry, rowCount, stored, tmp, writeZip } from './helpers.js';
 
 const open: DB[] = [];
 function db(file: string): DB {
@@ -26,7 +26,7 @@ async function allEvents(paths: string[]): Promise<LogEvent[]> {
 }
 
 function sourceNames(d: DB): string[] {
-  return (d.prepare('SELECT DISTINCT s.name FROM events e JOIN sources s ON s.id = e.src').pluck().all() as string[]).sort();
+  return [...new Set(stored(d).map((e) => e.source))].sort();
 }
 
 describe('incremental indexing', () => {
@@ -59,8 +59,7 @@ describe('incremental indexing', () => {
     expect(duplicates(d)).toEqual([]);
     // Line numbers and offsets are those of the file.
     const evs = await allEvents([live]);
-    const stored = d.prepare('SELECT line, off FROM events ORDER BY line').all() as { line: number; off: number }[];
-    expect(stored).toEqual(evs.map((e) => ({ line: e.line, off: e.offset })));
+    expect(stored(d).map((e) => ({ line: e.line, off: e.offset }))).toEqual(evs.map((e) => ({ line: e.line, off: e.offset })));
   });
 
   it('a continuation line appended to the last event is joined to it', async () => {
@@ -71,7 +70,7 @@ describe('incremental indexing', () => {
     await indexPaths(d, [live]);
     appendFileSync(live, 'Retrying\r\n20240311 10:00:02 third\r\n');
     await indexPaths(d, [live]);
-    const texts = d.prepare('SELECT text FROM events ORDER BY line').pluck().all();
+    const texts = stored(d).map((e) => e.text);
     expect(texts).toEqual((await allEvents([live])).map((e) => e.text));
     expect(texts).toContain('***Error connecting: x y/z\nRetrying');
   });
@@ -111,9 +110,10 @@ describe('rotation into logs_YYYYMMDD.zip', () => {
     expect(duplicates(d)).toEqual([]);
     // Every row is labelled as reading the folder from scratch would label it.
     const fresh = await allEvents([dir]);
-    const stored = d.prepare('SELECT s.name AS source, e.line, e.off AS offset, e.text FROM events e JOIN sources s ON s.id = e.src ORDER BY e.src, e.line').all();
     const key = (x: { source: string; line: number; offset: number }): string => `${x.source}:${x.line}:${x.offset}`;
-    expect(new Set(stored.map((x) => key(x as { source: string; line: number; offset: number })))).toEqual(new Set(fresh.map(key)));
+    expect(new Set(stored(d).map(key))).toEqual(new Set(fresh.map(key)));
+    // Read back, every event is the one a fresh read gives: text, time, kind and fields.
+    expect(stored(d).sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...fresh].sort((a, b) => key(a).localeCompare(key(b))));
     // A third run skips the archive by its hash.
     const again = await indexPaths(d, [dir]);
     expect(again.skippedArchives).toHaveLength(1);
@@ -142,8 +142,7 @@ describe('rotation into logs_YYYYMMDD.zip', () => {
     expect(duplicates(d)).toEqual([]);
     // Rows read from the live log before the rotation now carry the zip entry's name, as a fresh read would.
     expect(sourceNames(d)).toEqual([...new Set(fresh.map((e) => e.source))].sort());
-    const stored = d.prepare('SELECT s.name AS source, e.line, e.off AS offset FROM events e JOIN sources s ON s.id = e.src').all() as { source: string; line: number; offset: number }[];
-    expect(stored.map((x) => `${x.source}:${x.line}:${x.offset}`).sort()).toEqual(fresh.map((x) => `${x.source}:${x.line}:${x.offset}`).sort());
+    expect(stored(d).map((x) => `${x.source}:${x.line}:${x.offset}`).sort()).toEqual(fresh.map((x) => `${x.source}:${x.line}:${x.offset}`).sort());
     // The first line of the new live log is the zip message.
     const r = search(d, { text: 'zipped todays log files' });
     expect(r.items).toHaveLength(1);
@@ -161,13 +160,14 @@ describe('interrupted runs', () => {
     await expect(
       indexPaths(d, [live], {
         batchSize: 10,
+        blockLines: 5,
         afterCommit: () => {
           if (++commits === 3) throw new Error('interrupted');
         },
       }),
     ).rejects.toThrow('interrupted');
     expect(rowCount(d)).toBe(30);
-    await indexPaths(d, [live], { batchSize: 10 });
+    await indexPaths(d, [live], { batchSize: 10, blockLines: 5 });
     expect(rowCount(d)).toBe(95);
     expect(duplicates(d)).toEqual([]);
   });
@@ -179,13 +179,14 @@ describe('interrupted runs', () => {
     await expect(
       indexPaths(d, [path.join(dir, 'logs_20240311.zip')], {
         batchSize: 20,
+        blockLines: 5,
         afterCommit: () => {
           throw new Error('killed');
         },
       }),
     ).rejects.toThrow('killed');
     expect(rowCount(d)).toBe(20);
-    const s = await indexPaths(d, [path.join(dir, 'logs_20240311.zip')], { batchSize: 20 });
+    const s = await indexPaths(d, [path.join(dir, 'logs_20240311.zip')], { batchSize: 20, blockLines: 5 });
     expect(s.sources.map((x) => x.status)).toEqual(['archive-continued', 'archive']);
     expect(rowCount(d)).toBe(90);
     expect(duplicates(d)).toEqual([]);

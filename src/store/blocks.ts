@@ -1,0 +1,133 @@
+/**
+ * Blocks: the index's unit of storage. A block is a run of consecutive physical lines of one source
+ * (at most BLOCK_LINES lines or BLOCK_BYTES bytes, cut only where a new event starts), kept as its raw
+ * bytes compressed with deflate, and indexed in FTS5 as one document: the tokens of its text plus tags
+ * for the kinds of its events and the AEs of the associations its lines belong to. A search finds
+ * blocks, then reads each back through the same parser the indexer used (src/parse/assemble.ts) and
+ * keeps the events that match. One row per block instead of per event is what makes the index small
+ * (the text compresses about 5:1) and fast to write (SQLite's cost is per row).
+ *
+ * What a block needs to be read alone is stored with it (`ctx`): the association stack at its first
+ * line, the source's GUI date order and the year of its first event (for syslog lines).
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { LogEvent } from '../parse/event.js';
+import { EventAssembler } from '../parse/assemble.js';
+import type { DateOrder } from '../parse/dateOrder.js';
+import { decodeLine, LineSplitter } from '../source/lines.js';
+import { applyAssociation, parseStack, type Frame, type Stack } from './assocStack.js';
+import { ftsDocument } from './tokens.js';
+
+/** Lines per block (a block is closed at the first event start after this many lines). */
+export const BLOCK_LINES = 256;
+/** Bytes per block (likewise). */
+export const BLOCK_BYTES = 64 * 1024;
+/** A block is cut even inside one event's continuation lines beyond these (a pathological event). */
+export const BLOCK_HARD_LINES = 4 * BLOCK_LINES;
+export const BLOCK_HARD_BYTES = 4 * BLOCK_BYTES;
+/** zlib level: 1 is several times faster than the default and compresses log text nearly as well. */
+const DEFLATE_LEVEL = 1;
+
+/** What a block needs to be parsed alone. */
+export interface BlockContext {
+  /** The association stack before its first line. */
+  s: Stack;
+  /** The GUI day/month order of the source, once decided. */
+  o?: DateOrder;
+  /** The year of its first event (syslog lines carry none). */
+  y?: number;
+  /** Decoded as UTF-8 (else latin1). */
+  u?: 1;
+}
+
+/** A `blocks` row as read for searching. */
+export interface BlockRow {
+  id: number;
+  src: number;
+  source: string;
+  /** First physical line (1-based) and its byte offset in the source. */
+  line: number;
+  off: number;
+  end_line: number;
+  tmin: number | null;
+  tmax: number | null;
+  ctx: string;
+  data: Buffer;
+}
+
+/** An event read back from a block, with the association it belongs to. */
+export interface StoredEvent {
+  event: LogEvent;
+  frame: Frame | null;
+}
+
+const KIND_TAG = 'cqlogkind.';
+const AE_TAG = 'cqlogae.';
+
+/** The FTS token standing for "an event of this kind is in the block". */
+export function kindTag(kind: string): string {
+  return KIND_TAG + kind.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+}
+
+/** The FTS token standing for "a line of an association with this AE is in the block" (hex: AE titles may hold any character). */
+export function aeTag(ae: string): string {
+  return AE_TAG + Buffer.from(ae, 'utf8').toString('hex');
+}
+
+export function compress(raw: Buffer): Buffer {
+  return deflateRawSync(raw, { level: DEFLATE_LEVEL });
+}
+
+export function decompress(data: Buffer): Buffer {
+  return inflateRawSync(data);
+}
+
+/** The FTS5 document of a block: its text (as the query side splits it) and its tags. */
+export function blockDocument(raw: Buffer, utf8: boolean, tags: string): string {
+  const text = utf8 ? raw.toString('utf8') : raw.toString('latin1');
+  return ftsDocument(text) + '\n' + tags;
+}
+
+export function parseContext(s: string): BlockContext {
+  try {
+    const v = JSON.parse(s) as Partial<BlockContext>;
+    return { ...v, s: parseStack(v.s) };
+  } catch {
+    return { s: [] };
+  }
+}
+
+/**
+ * The events of a stored block, parsed as the indexer parsed them, each with its association. A
+ * damaged block (it cannot be inflated) gives no events and is reported through `onDamaged`.
+ */
+export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) => void): StoredEvent[] {
+  let raw: Buffer;
+  try {
+    raw = decompress(b.data);
+  } catch (err) {
+    onDamaged?.(b, (err as Error).message);
+    return [];
+  }
+  const ctx = parseContext(b.ctx);
+  const utf8 = ctx.u === 1;
+  const out: StoredEvent[] = [];
+  let stack: Stack = ctx.s;
+  const quiet = (): void => {};
+  const asm = new EventAssembler(
+    b.source,
+    { ...(ctx.o ? { dateOrder: ctx.o } : {}), ...(ctx.y !== undefined ? { syslogYear: ctx.y } : {}), encoding: utf8 ? 'utf8' : 'latin1' },
+    (e) => {
+      const a = applyAssociation(stack, e, () => -1);
+      stack = a.stack;
+      out.push({ event: e, frame: a.frame });
+    },
+    quiet,
+  );
+  const base = b.line - 1;
+  const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), b.off + offset, base + lineNo), quiet);
+  splitter.push(raw);
+  splitter.end();
+  asm.end();
+  return out;
+}
