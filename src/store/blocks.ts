@@ -74,7 +74,7 @@ export function aeTag(ae: string): string {
   return AE_TAG + Buffer.from(ae, 'utf8').toString('hex');
 }
 
-export function compress(raw: Buffer): Buffer {
+export function compress(raw: Uint8Array): Buffer {
   return deflateRawSync(raw, { level: DEFLATE_LEVEL });
 }
 
@@ -82,9 +82,17 @@ export function decompress(data: Buffer): Buffer {
   return inflateRawSync(data);
 }
 
-/** The FTS5 document of a block: its text (as the query side splits it) and its tags. */
-export function blockDocument(raw: Buffer, utf8: boolean, tags: string): string {
-  const text = utf8 ? raw.toString('utf8') : raw.toString('latin1');
+/**
+ * The FTS5 document of a block: its text (as the query side splits it) without the byte ranges in
+ * `blanks` (start, end pairs: the timestamps), and its tags.
+ */
+export function blockDocument(raw: Buffer, utf8: boolean, blanks: readonly number[], tags: string): string {
+  let bytes = raw;
+  if (blanks.length > 0) {
+    bytes = Buffer.from(raw);
+    for (let i = 0; i < blanks.length; i += 2) for (let j = blanks[i]!, e = blanks[i + 1]!; j < e; j++) bytes[j] = 32;
+  }
+  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
   return ftsDocument(text) + '\n' + tags;
 }
 

@@ -29,7 +29,8 @@ import type { InputItem } from '../source/types.js';
 import { parseDicomIni } from '../source/ini.js';
 import type { ConquestConfig } from '../source/types.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { aeTag, BLOCK_BYTES, BLOCK_HARD_BYTES, BLOCK_HARD_LINES, BLOCK_LINES, blockDocument, compress, decompress, kindTag, parseContext, type BlockContext } from './blocks.js';
+import { aeTag, BLOCK_BYTES, BLOCK_HARD_BYTES, BLOCK_HARD_LINES, BLOCK_LINES, blockDocument, kindTag, type BlockContext } from './blocks.js';
+import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut, type BlockWriter, type ProgressRow } from './writer.js';
 import type { DB } from './schema.js';
 import { timeToInt } from './schema.js';
 
@@ -45,6 +46,8 @@ export interface IndexOptions {
   batchSize?: number;
   /** Lines per stored block (default BLOCK_LINES; tests use small blocks to exercise batches). */
   blockLines?: number;
+  /** Write in a worker thread, or inline (default: a worker for inputs of WORKER_MIN_BYTES or more). */
+  writer?: 'worker' | 'inline';
   onProblem?: ProblemSink;
   /** Called as bytes are read (for a progress bar). */
   onProgress?: (p: IndexProgress) => void;
@@ -84,35 +87,6 @@ export interface IndexSummary {
   readable: boolean;
 }
 
-// ------------------------------------------------------------------ the writer
-
-/** A finished block, ready to be stored. */
-interface BlockOut {
-  line: number;
-  off: number;
-  endLine: number;
-  events: number;
-  tmin: number | null;
-  tmax: number | null;
-  ctx: BlockContext;
-  tags: string;
-  raw: Buffer;
-}
-
-interface ProgressRow {
-  src: number;
-  path: string | null;
-  base: string;
-  head_len: number;
-  head_hash: string;
-  size: number;
-  lines: number;
-  resume_off: number;
-  resume_line: number;
-  state: string | null;
-  current: number;
-}
-
 function now(): string {
   return new Date().toISOString();
 }
@@ -134,36 +108,6 @@ export function baseOf(name: string): string {
   return b;
 }
 
-class Writer {
-  private readonly q;
-
-  constructor(private readonly db: DB) {
-    this.q = {
-      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx, tags, data) VALUES (?,?,?,?,?,?,?,?,?,?)'),
-      insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
-      saveProgress: db.prepare(
-        `INSERT INTO progress(src, path, base, head_len, head_hash, size, lines, resume_off, resume_line, state, current, updated_at)
-         VALUES (@src, @path, @base, @head_len, @head_hash, @size, @lines, @resume_off, @resume_line, @state, @current, @updated_at)
-         ON CONFLICT(src) DO UPDATE SET path = excluded.path, base = excluded.base, head_len = excluded.head_len, head_hash = excluded.head_hash,
-           size = excluded.size, lines = excluded.lines, resume_off = excluded.resume_off, resume_line = excluded.resume_line,
-           state = excluded.state, current = excluded.current, updated_at = excluded.updated_at`,
-      ),
-    };
-  }
-
-  /** Inserts blocks and saves the progress record, in one transaction. */
-  commit(src: number, blocks: BlockOut[], progress: ProgressRow): void {
-    const rows = blocks.map((b) => ({ b, data: compress(b.raw), doc: blockDocument(b.raw, b.ctx.u === 1, b.tags) }));
-    this.db.transaction(() => {
-      for (const { b, data, doc } of rows) {
-        const info = this.q.insBlock.run(src, b.line, b.off, b.endLine, b.events, b.tmin, b.tmax, JSON.stringify(b.ctx), b.tags, data);
-        this.q.insFts.run(info.lastInsertRowid, doc);
-      }
-      this.q.saveProgress.run({ ...progress, updated_at: now() });
-    })();
-  }
-}
-
 // ------------------------------------------------------------------ the indexer
 
 interface StartPoint {
@@ -178,7 +122,7 @@ interface StartPoint {
 }
 
 export class Indexer {
-  private readonly w: Writer;
+  private writer: BlockWriter | null = null;
   private readonly problems: InputProblem[] = [];
   private bytesDone = 0;
   private bytesTotal = 0;
@@ -189,9 +133,7 @@ export class Indexer {
   constructor(
     private readonly db: DB,
     private readonly o: IndexOptions = {},
-  ) {
-    this.w = new Writer(db);
-  }
+  ) {}
 
   private problem: ProblemSink = (p) => {
     if (this.problems.length < 1000) this.problems.push(p);
@@ -220,11 +162,16 @@ export class Indexer {
         /* reported when read */
       }
     }
+    const useWorker = this.o.writer === 'worker' || (this.o.writer !== 'inline' && this.bytesTotal >= WORKER_MIN_BYTES);
+    this.writer = useWorker && !this.db.memory ? new WorkerWriter(this.db.name) : new InlineWriter(this.db);
     try {
       await this.readAll(resolved.items, sizes, summary);
     } catch (err) {
       if (err instanceof Fatal) throw err.cause;
       throw err;
+    } finally {
+      await this.writer.close();
+      this.writer = null;
     }
     summary.bytesRead = this.bytesRead;
     summary.seconds = (performance.now() - t0) / 1000;
@@ -266,18 +213,7 @@ export class Indexer {
   /** Deletes the blocks of a source from a resume point (a block start) on: they are read again. */
   private deleteFrom(src: number, line: number): void {
     this.db.transaction(() => {
-      // A contentless FTS5 row is deleted by giving the document it was indexed with.
-      const del = this.db.prepare("INSERT INTO blocks_fts(blocks_fts, rowid, body) VALUES ('delete', ?, ?)");
-      const rows = this.db.prepare('SELECT id, ctx, tags, data FROM blocks WHERE src = ? AND line >= ?').all(src, line) as { id: number; ctx: string; tags: string; data: Buffer }[];
-      for (const r of rows) {
-        let raw: Buffer;
-        try {
-          raw = decompress(r.data);
-        } catch {
-          continue; // a damaged block: its stale FTS entry points at no block and finds nothing
-        }
-        del.run(r.id, blockDocument(raw, parseContext(r.ctx).u === 1, r.tags));
-      }
+      this.db.prepare('DELETE FROM blocks_fts WHERE rowid IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
       this.db.prepare('DELETE FROM blocks WHERE src = ? AND line >= ?').run(src, line);
     })();
   }
@@ -517,6 +453,10 @@ export class Indexer {
     const open: OpenBlock[] = [];
     let assembler: EventAssembler | null = null;
 
+    // Batches are committed in order, at most one in flight (src/store/writer.ts): parsing goes on meanwhile.
+    const writer = this.writer!;
+    const queue: Batch[] = [];
+    let inflight: Promise<void> | null = null;
     const commit = (final: boolean, bytes: number, lines: number): void => {
       const last = done.length > 0 ? done[done.length - 1]! : null;
       if (last) {
@@ -528,14 +468,29 @@ export class Indexer {
       // Mid-run the recorded size is the resume point, so an interrupted run is continued, not skipped.
       progress.size = final ? bytes : progress.resume_off;
       progress.lines = lines;
-      try {
-        this.w.commit(src, done, progress);
-        const n = doneEvents;
-        done = [];
-        doneEvents = 0;
-        this.o.afterCommit?.({ source: name, events: n });
-      } catch (err) {
-        throw new Fatal(err);
+      queue.push({ src, blocks: done, progress: { ...progress } });
+      done = [];
+      doneEvents = 0;
+    };
+    /** Hands queued batches to the writer; with `all`, waits until every one is committed. */
+    const pump = async (all: boolean): Promise<void> => {
+      while (queue.length > 0 || (all && inflight)) {
+        if (inflight) {
+          const p = inflight;
+          inflight = null;
+          await p;
+        }
+        const b = queue.shift();
+        if (!b) continue;
+        const n = b.blocks.reduce((k, x) => k + x.events, 0);
+        // A database error (or the test hook's interruption) ends the run: it is not a read error.
+        inflight = writer
+          .commit(b)
+          .then(() => this.o.afterCommit?.({ source: name, events: n }))
+          .catch((err: unknown) => {
+            throw new Fatal(err);
+          });
+        inflight.catch(() => {}); // handled where it is awaited
       }
     };
     const finish = (b: OpenBlock): void => {
@@ -547,7 +502,8 @@ export class Indexer {
       if (order !== null) ctx.o = order;
       if (b.year !== undefined) ctx.y = b.year;
       if (utf8) ctx.u = 1;
-      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, tags: tags.join(' '), raw: b.bytes.subarray(0, b.len) });
+      const raw = b.bytes.subarray(0, b.len);
+      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
       doneEvents += b.events;
       if (doneEvents >= batchSize) commit(false, 0, splitterRef ? start.baseLine + splitterRef.lines : start.baseLine);
     };
@@ -676,6 +632,7 @@ export class Indexer {
         cur = newBlock(lineAbs, off);
         open.push(cur);
       }
+      const lineAt = cur.len + runLen();
       // Where the chunk shows the line's own terminator, the line is these bytes of the chunk exactly:
       // consecutive ones are copied in one run. Otherwise (a line over a chunk edge, a cut over-long
       // line, the last line) the terminator is settled by the next line's offset.
@@ -694,6 +651,10 @@ export class Indexer {
           pendOff = off;
           pendLen = end - s;
         }
+      }
+      if (m !== -1) {
+        // The timestamp is not searched as text (--since/--until are): kept out of the document.
+        cur.blanks.push(lineAt, lineAt + (m - s));
       }
       cur.lines++;
       cur.endLine = lineAbs;
@@ -724,6 +685,7 @@ export class Indexer {
         splitter.push(chunk);
         flushRun(); // the chunk's buffer may be reused for the next read
         chunkNow = null;
+        await pump(false);
         this.bytesRead += chunk.length;
         if (live) {
           this.bytesDone = bytesAtStart + start.baseOff + splitter.bytes;
@@ -755,6 +717,12 @@ export class Indexer {
       throw err;
     }
     commit(true, total, start.baseLine + splitter.lines);
+    try {
+      await pump(true);
+    } catch (err) {
+      if (err instanceof Fatal) throw err.cause;
+      throw err;
+    }
     return { lines: newLines, events, readError, failedBeforeData };
   }
 }
@@ -780,6 +748,8 @@ interface OpenBlock {
   stack: Stack | null;
   /** The association whose AEs were added last (most lines repeat it). */
   lastFrame: Frame | null;
+  /** Timestamp byte ranges (start, end pairs, relative to the block). */
+  blanks: number[];
 }
 
 function newBlock(line: number, off: number): OpenBlock {
@@ -799,6 +769,7 @@ function newBlock(line: number, off: number): OpenBlock {
     aes: new Set(),
     stack: null,
     lastFrame: null,
+    blanks: [],
   };
 }
 

@@ -83,14 +83,13 @@ CREATE TABLE IF NOT EXISTS blocks (
   tmin INTEGER,                  -- earliest and latest event time: local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
   tmax INTEGER,
   ctx TEXT NOT NULL,             -- JSON: what the block needs to be parsed alone (association stack, date order, year)
-  tags TEXT NOT NULL,            -- the kind and AE tokens added to its full-text document
   data BLOB NOT NULL             -- the raw bytes of its lines, deflated
 );
 CREATE INDEX IF NOT EXISTS blocks_src_line ON blocks(src, line);
 CREATE INDEX IF NOT EXISTS blocks_tmin ON blocks(tmin);
--- One document per block: tokens -> block ids only (contentless, no positions; a row is removed with
--- FTS5's 'delete' command and the same document, rebuilt from the block).
-CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5(body, content='', columnsize=0, detail=none, tokenize="${FTS_TOKENIZE}");
+-- One document per block: tokens -> block ids only (contentless, no positions; contentless_delete
+-- lets a block's row be deleted without its document).
+CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5(body, content='', contentless_delete=1, detail=none, tokenize="${FTS_TOKENIZE}");
 -- Findings of the forensic rules (src/explain/types.ts), as JSON with key columns.
 CREATE TABLE IF NOT EXISTS collisions (
   id TEXT PRIMARY KEY,
