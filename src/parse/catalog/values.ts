@@ -63,8 +63,20 @@ export function parseConquestPath(raw: string): ConquestPath {
     sopUid: null,
     fileNameSyntax: null,
   };
-  // Fast path for the common syntax 3/4 name: no split, positional groups.
-  const last = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));
+  // Fast path for the common syntax 3/4 name: no split, positional groups. One backward scan finds
+  // the last two separators (two lastIndexOf calls per separator would scan the whole path four times).
+  let last = -1;
+  let prev = -1;
+  for (let i = p.length - 1; i >= 0; i--) {
+    const c = p.charCodeAt(i);
+    if (c === 47 || c === 92) {
+      if (last === -1) last = i;
+      else {
+        prev = i;
+        break;
+      }
+    }
+  }
   const f34 = FN34_FAST.exec(last === -1 ? p : p.slice(last + 1));
   if (f34) {
     out.fileNameSyntax = '3/4';
@@ -74,7 +86,6 @@ export function parseConquestPath(raw: string): ConquestPath {
     out.fileTime = Number(f34[4]);
     out.counter = parseInt(f34[5]!, 16);
     if (last > 0) {
-      const prev = Math.max(p.lastIndexOf('/', last - 1), p.lastIndexOf('\\', last - 1));
       out.patientFolder = p.slice(prev + 1, last);
       if (prev >= 0 && (prev > 0 || isAbsolute(p))) out.deviceRoot = p.slice(0, prev + 1);
       else if (prev === 0) out.deviceRoot = p.slice(0, 1);
