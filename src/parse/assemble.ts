@@ -20,6 +20,13 @@ export interface AssembleOptions {
   kindsOnly?: boolean;
   /** How the lines were decoded; needed for the byte offset of the second half of a glued line. */
   encoding?: 'latin1' | 'utf8';
+  /**
+   * Reading resumes in the middle of a source (a stored block, a continued index run): the GUI
+   * order in effect there (the lines' own dates still override it, unlike `dateOrder`)…
+   */
+  startOrder?: DateOrder;
+  /** …and, when the first line continues an event, the time that event had (it inherits it). */
+  inheritTime?: string | null;
 }
 
 /** Events held back while a file has not yet shown its GUI day/month order or its syslog year. */
@@ -28,6 +35,8 @@ export const MAX_HELD_EVENTS = 5000;
 export const CLOCK_JUMP_MS = 60_000;
 /** Continuation lines joined to one event at most; further ones become their own events. */
 export const MAX_CONTINUATION_LINES = 1000;
+/** Characters of one event's text at most: a continuation line that would pass it starts an event. */
+export const MAX_EVENT_CHARS = 1 << 20;
 /** Clock jumps (and DST-gap times) reported per source at most; the rest are counted in a last problem. */
 export const MAX_CLOCK_REPORTS = 20;
 
@@ -94,8 +103,12 @@ export class EventAssembler {
     private readonly emit: (e: LogEvent) => void,
     private readonly onProblem: ProblemSink,
   ) {
-    this.order = opts.dateOrder ?? null;
+    this.order = opts.dateOrder ?? opts.startOrder ?? null;
     this.forced = opts.dateOrder !== undefined;
+    if (opts.inheritTime !== undefined) {
+      this.timedRun = true;
+      this.resumedFrom = { ...this.counted, time: opts.inheritTime, text: ' ', kind: undefined };
+    }
     this.syslogBase = opts.syslogYear ?? null;
     this.zone = opts.tz ? new ZoneMapper(opts.tz) : null;
     this.utf8 = opts.encoding === 'utf8';
@@ -106,6 +119,21 @@ export class EventAssembler {
     return this.order;
   }
 
+  /** True once the source has shown a timestamped line: bare lines may then continue an event. */
+  get timed(): boolean {
+    return this.timedRun;
+  }
+
+  /** True when the line last given (to `line` or `known`) started an event at its first byte. */
+  get lineStartedEvent(): boolean {
+    return this.startedAtLine;
+  }
+
+  private lineOffset = -1;
+  private startedAtLine = false;
+  /** Stands for the event a resumed reading's first (bare) line continues. */
+  private resumedFrom: Pending | null = null;
+
   /**
    * Fast lane (kinds only): a line with a Windows or ctime prefix whose kind the catalog already
    * decided from its bytes (see catalog `classifyBytes`). Its text is not decoded; the event keeps
@@ -113,6 +141,8 @@ export class EventAssembler {
    */
   known(time: string, kind: string, offset: number, lineNo: number): void {
     this.timedRun = true;
+    this.lineOffset = offset;
+    this.startedAtLine = true;
     this.lastFullTime = time;
     if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
     const c = this.counted;
@@ -154,6 +184,8 @@ export class EventAssembler {
 
   /** One physical line (CR removed) and the byte offset of its first byte in the source. */
   line(raw: string, offset: number, lineNo: number): void {
+    this.lineOffset = offset;
+    this.startedAtLine = false;
     const p = parsePrefix(raw);
     if (p.shape === 'none') {
       this.bare(raw, offset, lineNo);
@@ -257,7 +289,7 @@ export class EventAssembler {
   private bare(text: string, offset: number, lineNo: number): void {
     const cur = this.pending;
     if (!this.timedRun || !cur) {
-      this.start(this.plain(lineNo, offset, text, null));
+      this.start(this.plain(lineNo, offset, text, this.timedRun ? this.resumedFrom : null));
       return;
     }
     // Reference §1.6: `…not allowed or known\n: %s` has no newline, so the next message is glued on.
@@ -266,7 +298,7 @@ export class EventAssembler {
     if (isBlank(head)) {
       // An empty line after a timestamp-only line is a blank of its own; after a message, its end.
       if (cur.text.length === 0) this.start(this.plain(lineNo, offset, head, cur));
-      else if (cur.parts < MAX_CONTINUATION_LINES) this.append(cur, head);
+      else if (this.fits(cur, head)) this.append(cur, head);
       else this.start(this.plain(lineNo, offset, head, cur));
     } else if (cur.text.length === 0 && cur.parts === 1) {
       // `\n***Client Error…` (§1.6): a message starting with a newline leaves its timestamp on a
@@ -276,12 +308,17 @@ export class EventAssembler {
     } else if (classify(head, false).kind !== 'unknown') {
       // A message that starts a line of its own without a timestamp.
       this.start(this.plain(lineNo, offset, head, cur));
-    } else if (cur.parts < MAX_CONTINUATION_LINES) {
+    } else if (this.fits(cur, head)) {
       this.append(cur, head);
     } else {
       this.start(this.plain(lineNo, offset, head, cur));
     }
     if (glued !== -1) this.gluedRest(text.slice(glued), offset + this.bytes(text, glued), lineNo);
+  }
+
+  /** Whether a continuation line may still join the event (see MAX_CONTINUATION_LINES, MAX_EVENT_CHARS). */
+  private fits(cur: Pending, head: string): boolean {
+    return cur.parts < MAX_CONTINUATION_LINES && cur.text.length + head.length < MAX_EVENT_CHARS;
   }
 
   private append(cur: Pending, head: string): void {
@@ -310,6 +347,7 @@ export class EventAssembler {
   }
 
   private start(next: Pending): void {
+    if (next.offset === this.lineOffset) this.startedAtLine = true;
     if (this.pending) this.complete(this.pending);
     this.pending = next;
   }

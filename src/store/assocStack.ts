@@ -8,7 +8,7 @@ import type { Fields, FieldValue, LogEvent } from '../parse/event.js';
 
 /** One open association: its UPACS THREAD number and the AEs seen in it. Frames are immutable. */
 export interface Frame {
-  /** A number unique within one indexing run (identity only; not stored elsewhere). */
+  /** Identity: unique within one indexing run (0: a PacsUser.log line's own association). */
   id: number;
   t: number | null;
   ca: string | null;
@@ -59,7 +59,7 @@ export function applyAssociation(stack: Stack, e: LogEvent, newId: () => number)
     case 'user-log': {
       // A PacsUser.log line names its calling AE itself: it is its own one-line association.
       const ae = str(f.ae);
-      return { stack, frame: ae !== null ? { id: -1, t: null, ca: ae, cd: null, d: null } : top, changed: false };
+      return { stack, frame: ae !== null ? { id: 0, t: null, ca: ae, cd: null, d: null } : top, changed: false };
     }
     default:
       return { stack, frame: top, changed: false };

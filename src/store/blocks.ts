@@ -1,6 +1,6 @@
 /**
  * Blocks: the index's unit of storage. A block is a run of consecutive physical lines of one source
- * (at most BLOCK_LINES lines or BLOCK_BYTES bytes, cut only where a new event starts), kept as its raw
+ * (about BLOCK_LINES lines or BLOCK_BYTES bytes, cut only where a new event starts), kept as its raw
  * bytes compressed with deflate, and indexed in FTS5 as one document: the tokens of its text plus tags
  * for the kinds of its events and the AEs of the associations its lines belong to. A search finds
  * blocks, then reads each back through the same parser the indexer used (src/parse/assemble.ts) and
@@ -18,13 +18,13 @@ import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, parseStack, type Frame, type Stack } from './assocStack.js';
 import { ftsDocument } from './tokens.js';
 
-/** Lines per block (a block is closed at the first event start after this many lines). */
+/**
+ * Lines per block: a block is closed before the first line starting an event after this many lines
+ * (or bytes). Never inside an event, and an event ends after MAX_CONTINUATION_LINES lines or
+ * MAX_EVENT_CHARS characters (src/parse/assemble.ts), so a block stays under about 2 MiB.
+ */
 export const BLOCK_LINES = 256;
-/** Bytes per block (likewise). */
 export const BLOCK_BYTES = 64 * 1024;
-/** A block is cut even inside one event's continuation lines beyond these (a pathological event). */
-export const BLOCK_HARD_LINES = 4 * BLOCK_LINES;
-export const BLOCK_HARD_BYTES = 4 * BLOCK_BYTES;
 /** zlib level: 1 is several times faster than the default and compresses log text nearly as well. */
 const DEFLATE_LEVEL = 1;
 
@@ -32,10 +32,14 @@ const DEFLATE_LEVEL = 1;
 export interface BlockContext {
   /** The association stack before its first line. */
   s: Stack;
-  /** The GUI day/month order of the source, once decided. */
+  /** The GUI day/month order in effect at its first line (its lines' own dates still decide). */
   o?: DateOrder;
   /** The year of its first event (syslog lines carry none). */
   y?: number;
+  /** Its first line continues an event (no prefix): the time that event had. */
+  t?: string | null;
+  /** Offset gaps: pairs (position in the block, bytes missing), where the splitter cut an over-long line. */
+  g?: number[];
   /** Decoded as UTF-8 (else latin1). */
   u?: 1;
 }
@@ -121,21 +125,38 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
   const utf8 = ctx.u === 1;
   const out: StoredEvent[] = [];
   let stack: Stack = ctx.s;
+  let nextId = -1; // frames opened in the block (the stored ones have positive ids)
   const quiet = (): void => {};
   const asm = new EventAssembler(
     b.source,
-    { ...(ctx.o ? { dateOrder: ctx.o } : {}), ...(ctx.y !== undefined ? { syslogYear: ctx.y } : {}), encoding: utf8 ? 'utf8' : 'latin1' },
+    {
+      encoding: utf8 ? 'utf8' : 'latin1',
+      ...(ctx.o ? { startOrder: ctx.o } : {}),
+      ...(ctx.y !== undefined ? { syslogYear: ctx.y } : {}),
+      ...(ctx.t !== undefined ? { inheritTime: ctx.t } : {}),
+    },
     (e) => {
-      const a = applyAssociation(stack, e, () => -1);
+      const a = applyAssociation(stack, e, () => nextId--);
       stack = a.stack;
       out.push({ event: e, frame: a.frame });
     },
     quiet,
   );
   const base = b.line - 1;
-  const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), b.off + offset, base + lineNo), quiet);
+  const gaps = Array.isArray(ctx.g) ? ctx.g : [];
+  const sourceOffset = (rel: number): number => {
+    let o = b.off + rel;
+    for (let i = 0; i + 1 < gaps.length && gaps[i]! <= rel; i += 2) o += gaps[i + 1]!;
+    return o;
+  };
+  const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), sourceOffset(offset), base + lineNo), quiet);
   splitter.push(raw);
   splitter.end();
   asm.end();
+  // A line before the one naming the AE belongs to the same association: each gets the association
+  // as the block last shows it.
+  const latest = new Map<number, Frame>();
+  for (const se of out) if (se.frame !== null && se.frame.id !== 0) latest.set(se.frame.id, se.frame);
+  for (const se of out) if (se.frame !== null && se.frame.id !== 0) se.frame = latest.get(se.frame.id)!;
   return out;
 }

@@ -29,7 +29,7 @@ import type { InputItem } from '../source/types.js';
 import { parseDicomIni } from '../source/ini.js';
 import type { ConquestConfig } from '../source/types.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { aeTag, BLOCK_BYTES, BLOCK_HARD_BYTES, BLOCK_HARD_LINES, BLOCK_LINES, blockDocument, kindTag, type BlockContext } from './blocks.js';
+import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, type BlockContext } from './blocks.js';
 import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut, type BlockWriter, type ProgressRow } from './writer.js';
 import type { DB } from './schema.js';
 import { timeToInt } from './schema.js';
@@ -116,7 +116,8 @@ interface StartPoint {
   baseLine: number;
   /** Lines starting before this offset were stored already: not parsed again. */
   skipBefore: number;
-  stack: Stack;
+  /** What reading from there needs: the association stack, GUI order, year (the last stored block's context). */
+  ctx: BlockContext;
   /** Lines read by earlier runs: their events were passed to `onEvent` already. */
   seenLines: number;
 }
@@ -249,7 +250,7 @@ export class Indexer {
     const prev = this.db.prepare('SELECT * FROM progress WHERE path = ? ORDER BY src DESC LIMIT 1').get(abs) as ProgressRow | undefined;
     let status: SourceStatus = 'new';
     let src: number;
-    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [], seenLines: 0 };
+    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, ctx: { s: [] }, seenLines: 0 };
     if (prev) {
       const rotated = size < prev.size || head.length < prev.head_len || sha256(head.subarray(0, prev.head_len)) !== prev.head_hash;
       if (!rotated) {
@@ -260,7 +261,7 @@ export class Indexer {
         status = 'appended';
         src = prev.src;
         this.deleteFrom(src, prev.resume_line);
-        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, stack: stackOf(prev.state), seenLines: prev.lines };
+        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, ctx: contextOf(prev.state), seenLines: prev.lines };
       } else {
         status = 'rotated';
         this.db.prepare('UPDATE progress SET current = 0 WHERE path = ?').run(abs);
@@ -279,7 +280,7 @@ export class Indexer {
       lines: start.baseLine,
       resume_off: start.baseOff,
       resume_line: start.baseLine + 1,
-      state: JSON.stringify(start.stack),
+      state: JSON.stringify(start.ctx),
       current: 1,
     };
     const r = await this.parse(name, src, () => fileChunks(file, start.baseOff), start, progress, true);
@@ -368,7 +369,7 @@ export class Indexer {
     const head = headAll.subarray(0, HEAD_BYTES);
     let src: number;
     let status: SourceStatus = 'archive';
-    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, stack: [], seenLines: 0 };
+    let start: StartPoint = { baseOff: 0, baseLine: 0, skipBefore: 0, ctx: { s: [] }, seenLines: 0 };
     let prog: ProgressRow | undefined;
     if (existing) {
       src = existing.id;
@@ -395,7 +396,7 @@ export class Indexer {
     }
     if (prog) {
       this.deleteFrom(src, prog.resume_line);
-      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, stack: stackOf(prog.state), seenLines: prog.lines };
+      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, ctx: contextOf(prog.state), seenLines: prog.lines };
     }
     const progress: ProgressRow = {
       src,
@@ -436,10 +437,9 @@ export class Indexer {
   ): Promise<{ lines: number; events: number; readError: boolean; failedBeforeData: boolean }> {
     const batchSize = this.o.batchSize ?? DEFAULT_BATCH;
     const blockLines = Math.max(1, this.o.blockLines ?? BLOCK_LINES);
-    const hardLines = Math.max(BLOCK_HARD_LINES, 4 * blockLines);
     const utf8 = this.o.encoding === 'utf8';
     const onEvent = this.o.onEvent;
-    let stack: Stack = start.stack;
+    let stack: Stack = start.ctx.s;
     const newId = (): number => this.nextAssoc++;
     let lastTimeStr: string | null = null;
     let lastTimeInt: number | null = null;
@@ -463,7 +463,7 @@ export class Indexer {
         // The last block is read again by the next run (lines may be appended to its last event).
         progress.resume_off = last.off;
         progress.resume_line = last.line;
-        progress.state = JSON.stringify(last.ctx.s);
+        progress.state = JSON.stringify(last.ctx);
       }
       // Mid-run the recorded size is the resume point, so an interrupted run is continued, not skipped.
       progress.size = final ? bytes : progress.resume_off;
@@ -497,10 +497,13 @@ export class Indexer {
       const tags: string[] = [];
       for (const k of b.kinds) tags.push(kindTag(k));
       for (const ae of b.aes) tags.push(aeTag(ae));
-      const order = assembler?.dateOrder ?? null;
+      // The order in effect at the block's first line; else the one decided later (its dates were held for it).
+      const order = b.order ?? assembler?.dateOrder ?? null;
       const ctx: BlockContext = { s: b.stack ?? stack };
       if (order !== null) ctx.o = order;
       if (b.year !== undefined) ctx.y = b.year;
+      if (b.inherit !== undefined) ctx.t = b.inherit;
+      if (b.gaps.length > 0) ctx.g = b.gaps;
       if (utf8) ctx.u = 1;
       const raw = b.bytes.subarray(0, b.len);
       done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
@@ -514,14 +517,18 @@ export class Indexer {
       for (let i = 1; i < open.length && line >= open[i]!.line; i++) b = open[i]!;
       return b;
     };
+    const addFrame = (b: OpenBlock, fr: Frame): void => {
+      b.frames.add(fr.id);
+      if (fr.ca !== null) b.aes.add(fr.ca);
+      if (fr.cd !== null) b.aes.add(fr.cd);
+      if (fr.d !== null) b.aes.add(fr.d);
+    };
     const addEvent = (b: OpenBlock, kind: string, time: string | null, fr: Frame | null): void => {
       b.events++;
       b.kinds.add(kind);
       if (fr !== null && fr !== b.lastFrame) {
         b.lastFrame = fr;
-        if (fr.ca !== null) b.aes.add(fr.ca);
-        if (fr.cd !== null) b.aes.add(fr.cd);
-        if (fr.d !== null) b.aes.add(fr.d);
+        addFrame(b, fr);
       }
       if (time !== lastTimeStr) {
         lastTimeStr = time;
@@ -535,21 +542,53 @@ export class Indexer {
       }
       events++;
     };
+    /** The line being given to the assembler: its own events wait until its block is settled. */
+    let feeding = -1;
+    const deferred: (() => void)[] = [];
     const onAssembled = (e: LogEvent): void => {
+      if (e.line === feeding) {
+        deferred.push(() => onAssembled(e));
+        return;
+      }
       const b = blockOf(e.line);
       const a = applyAssociation(stack, e, newId);
-      b.stack ??= stack;
+      if (b.stack === null) {
+        b.stack = stack;
+        // A block that starts inside an event (a continuation over the caps) gives its first lines this time.
+        if (b.bare) b.inherit = e.time;
+      }
       stack = a.stack;
-      addEvent(b, e.kind, e.time, a.frame);
+      const fr = a.frame;
+      if (a.changed && fr !== null) {
+        // An AE named after the association's first lines: the open blocks holding those lines get its tag too.
+        for (const x of open) if (x !== b && x.frames.has(fr.id)) addFrame(x, fr);
+      }
+      addEvent(b, e.kind, e.time, fr);
       if (onEvent && e.line > start.seenLines) onEvent(e);
     };
     /** A fast-lane event (never one that changes an association): it belongs to the innermost open one. */
     const onCounted = (kind: string, time: string | null, line: number): void => {
+      if (line === feeding) {
+        deferred.push(() => onCounted(kind, time, line));
+        return;
+      }
       const b = blockOf(line);
       b.stack ??= stack;
       addEvent(b, kind, time, stack.length > 0 ? stack[stack.length - 1]! : null);
     };
-    assembler = new EventAssembler(name, { dateOrder: this.o.dateOrder, encoding: utf8 ? 'utf8' : 'latin1' }, onAssembled, this.problem);
+    const resumeAt = start.ctx;
+    assembler = new EventAssembler(
+      name,
+      {
+        dateOrder: this.o.dateOrder,
+        encoding: utf8 ? 'utf8' : 'latin1',
+        ...(resumeAt.o ? { startOrder: resumeAt.o } : {}),
+        ...(resumeAt.y !== undefined ? { syslogYear: resumeAt.y } : {}),
+        ...(resumeAt.t !== undefined ? { inheritTime: resumeAt.t } : {}),
+      },
+      onAssembled,
+      this.problem,
+    );
     const asm = assembler;
 
     // The fast lane decides prefix and kind from the bytes (see src/pipeline/fastLane.ts); the findings
@@ -557,19 +596,20 @@ export class Indexer {
     const fast = !utf8 && !onEvent && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
     let fastOk = fast !== null;
     if (fast) asm.onCounted = onCounted;
-    let sawPrefix = false;
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
     let pendOff = -1;
     let pendLen = 0;
-    const terminate = (nextOff: number): boolean => {
-      if (pendOff < 0) return false;
+    const terminate = (nextOff: number): void => {
+      if (pendOff < 0) return;
       const cur = open[open.length - 1]!;
       const gap = nextOff - pendOff - pendLen;
       if (gap === 2) appendBytes(cur, CRLF, 0, 2);
-      else if (gap === 1 || nextOff < 0) appendBytes(cur, CRLF, 1, 2);
+      else {
+        appendBytes(cur, CRLF, 1, 2);
+        // An over-long line the splitter cut: the bytes it dropped are a gap in the block's offsets.
+        if (gap > 2) cur.gaps.push(cur.len, gap - 1);
+      }
       pendOff = -1;
-      // Anything else (an over-long line cut by the splitter) leaves a gap: the next line starts a block.
-      return nextOff >= 0 && gap !== 1 && gap !== 2;
     };
     /** The chunk being split, and a run of its bytes [runStart, runEnd) not yet copied into the current block. */
     let chunkNow: Buffer | null = null;
@@ -607,31 +647,26 @@ export class Indexer {
           }
         }
       }
-      // A block is cut only before a line that surely starts an event: one with a prefix, or any line
-      // of a log that has shown no prefix yet (not cutting elsewhere is always safe).
-      let prefixed = m !== -1;
-      if (!prefixed) {
-        text = decodeLine(buf, s, end, utf8);
-        prefixed = parsePrefix(text).shape !== 'none';
-      }
-      const startsEvent = prefixed || !sawPrefix;
-      if (prefixed) sawPrefix = true;
-      const gap = terminate(off);
+      terminate(off);
+      // The line goes to the assembler first: a block is cut only before a line that starts an event,
+      // which the assembler knows (continuation lines, messages of their own, the continuation caps).
+      const orderBefore = asm.dateOrder;
+      feeding = lineAbs;
+      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs);
+      else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
+      feeding = -1;
       let cur = open.length > 0 ? open[open.length - 1]! : null;
-      if (
-        cur === null ||
-        gap ||
-        (startsEvent && (cur.lines >= blockLines || cur.len + runLen() >= BLOCK_BYTES)) ||
-        cur.lines >= hardLines ||
-        cur.len + runLen() >= BLOCK_HARD_BYTES
-      ) {
+      if (cur === null || (asm.lineStartedEvent && (cur.lines >= blockLines || cur.len + runLen() >= BLOCK_BYTES))) {
         if (cur) {
           flushRun();
           cur.closed = true;
         }
         cur = newBlock(lineAbs, off);
+        cur.order = orderBefore;
+        cur.bare = m === -1 && text !== null && asm.timed && parsePrefix(text).shape === 'none';
         open.push(cur);
       }
+      if (deferred.length > 0) for (const f of deferred.splice(0)) f();
       const lineAt = cur.len + runLen();
       // Where the chunk shows the line's own terminator, the line is these bytes of the chunk exactly:
       // consecutive ones are copied in one run. Otherwise (a line over a chunk edge, a cut over-long
@@ -658,8 +693,6 @@ export class Indexer {
       }
       cur.lines++;
       cur.endLine = lineAbs;
-      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs);
-      else asm.line(text ?? decodeLine(buf, s, end, utf8), off, lineAbs);
     };
     const splitter = new LineSplitter(name, onLine, this.problem);
     splitterRef = splitter;
@@ -750,6 +783,16 @@ interface OpenBlock {
   lastFrame: Frame | null;
   /** Timestamp byte ranges (start, end pairs, relative to the block). */
   blanks: number[];
+  /** Associations (frame ids) whose lines it holds. */
+  frames: Set<number>;
+  /** The GUI order before its first line. */
+  order: DateOrder | null;
+  /** Its first line continues an event (no prefix of its own)… */
+  bare: boolean;
+  /** …whose time it inherits. */
+  inherit: string | null | undefined;
+  /** Offset gaps (position in the block, bytes missing) after over-long lines the splitter cut. */
+  gaps: number[];
 }
 
 function newBlock(line: number, off: number): OpenBlock {
@@ -770,6 +813,11 @@ function newBlock(line: number, off: number): OpenBlock {
     stack: null,
     lastFrame: null,
     blanks: [],
+    frames: new Set(),
+    order: null,
+    bare: false,
+    inherit: undefined,
+    gaps: [],
   };
 }
 
@@ -791,12 +839,14 @@ class Fatal extends Error {
   }
 }
 
-function stackOf(s: string | null): Stack {
-  if (!s) return [];
+/** The context a run resumes with (the last stored block's; an association stack alone from before). */
+function contextOf(s: string | null): BlockContext {
+  if (!s) return { s: [] };
   try {
-    return parseStack(JSON.parse(s));
+    const v = JSON.parse(s) as unknown;
+    return Array.isArray(v) ? { s: parseStack(v) } : parseContext(s);
   } catch {
-    return [];
+    return { s: [] };
   }
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EventAssembler, MAX_HELD_EVENTS, type AssembleOptions } from '../../src/parse/assemble.js';
+import { EventAssembler, MAX_CONTINUATION_LINES, MAX_EVENT_CHARS, MAX_HELD_EVENTS, type AssembleOptions } from '../../src/parse/assemble.js';
 import type { InputProblem, LogEvent } from '../../src/parse/event.js';
 import { LineSplitter } from '../../src/source/lines.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
@@ -56,6 +56,30 @@ describe('continuation lines', () => {
       [1, 0, '2020-07-22T14:03:05', events[0]!.kind, '***Error connecting: WS1 127.0.0.1/5678\nRetrying'],
       [3, offsetOfLine(text, 3), '2020-07-22T14:03:06', events[1]!.kind, '***SQL error: ERROR:  duplicate key value violates unique constraint "x"\nDETAIL:  Key (studyinsta)=(1.2.3) already exists.\n'],
       [6, offsetOfLine(text, 6), '2020-07-22T14:03:07', 'c-echo', 'C-Echo'],
+    ]);
+  });
+
+  it('ends an event after MAX_CONTINUATION_LINES lines or MAX_EVENT_CHARS characters; the rest inherit its time', () => {
+    const many = run(lines('20200722 14:03:05 ***Error connecting: x', ...Array.from({ length: MAX_CONTINUATION_LINES + 5 }, (_, i) => `Retrying ${i}`)));
+    expect(many.events.map((e) => [e.line, e.time])).toEqual([
+      [1, '2020-07-22T14:03:05'],
+      [MAX_CONTINUATION_LINES + 1, '2020-07-22T14:03:05'], // a new event, which the last lines continue
+    ]);
+    const chunk = 'q'.repeat(100_000);
+    const n = Math.ceil(MAX_EVENT_CHARS / chunk.length) + 2;
+    const big = run(lines('20200722 14:03:05 ***Error connecting: x', ...Array.from({ length: n }, () => chunk)));
+    expect(big.events.length).toBeGreaterThan(1);
+    for (const e of big.events) expect(e.text.length).toBeLessThanOrEqual(MAX_EVENT_CHARS);
+    expect(big.events[1]).toMatchObject({ line: big.events[1]!.line, time: '2020-07-22T14:03:05' });
+    expect(big.events.map((e) => e.text).join('\n')).toBe(['***Error connecting: x', ...Array.from({ length: n }, () => chunk)].join('\n'));
+  });
+
+  it('starts from a resumed place: a start order the dates may override, and an inherited time', () => {
+    const r = run(lines('Retrying', '1-2-2020 10:00:00 ambiguous', '22-7-2020 10:00:01 day first'), { startOrder: 'mdy', inheritTime: '2020-01-01T09:00:00' });
+    expect(r.events.map((e) => [e.line, e.time])).toEqual([
+      [1, '2020-01-01T09:00:00'],
+      [2, '2020-01-02T10:00:00'],
+      [3, '2020-07-22T10:00:01'],
     ]);
   });
 

@@ -193,6 +193,44 @@ describe('interrupted runs', () => {
   });
 });
 
+describe('the writer thread', () => {
+  it('stores what the inline writer stores', async () => {
+    const dir = tmp();
+    cpSync(path.join(REAL, 's6-zip-rotation', 'router'), dir, { recursive: true });
+    const inline = db(path.join(tmp(), 'a.sqlite'));
+    const worker = db(path.join(tmp(), 'b.sqlite'));
+    await indexPaths(inline, [dir], { writer: 'inline', blockLines: 7 });
+    const s = await indexPaths(worker, [dir], { writer: 'worker', blockLines: 7 });
+    expect(s.newEvents).toBeGreaterThan(0);
+    expect(stored(worker)).toEqual(stored(inline));
+    const blocks = (d: DB): unknown[] => d.prepare('SELECT src, line, off, end_line, events, tmin, tmax, ctx, data FROM blocks ORDER BY id').all();
+    expect(blocks(worker)).toEqual(blocks(inline));
+    expect(search(worker, { text: 'zipped todays log files' }).hits).toBe(search(inline, { text: 'zipped todays log files' }).hits);
+  });
+
+  it('an interrupted run through the worker resumes without duplicates', async () => {
+    const dir = tmp();
+    const live = path.join(dir, 'serverstatus.log');
+    writeFileSync(live, lines(95), 'latin1');
+    const d = db(path.join(dir, 'i.sqlite'));
+    let commits = 0;
+    await expect(
+      indexPaths(d, [live], {
+        writer: 'worker',
+        batchSize: 10,
+        blockLines: 5,
+        afterCommit: () => {
+          if (++commits === 2) throw new Error('interrupted');
+        },
+      }),
+    ).rejects.toThrow('interrupted');
+    expect(rowCount(d)).toBe(20);
+    await indexPaths(d, [live], { writer: 'worker', batchSize: 10, blockLines: 5 });
+    expect(rowCount(d)).toBe(95);
+    expect(duplicates(d)).toEqual([]);
+  });
+});
+
 describe('bad input', () => {
   it('a corrupt zip is reported and skipped, the rest indexed', async () => {
     const dir = tmp();
