@@ -424,7 +424,7 @@ export class EventAssembler {
     }
     const c = ev.kind !== undefined ? { kind: ev.kind, fields: {} as Fields } : classify(ev.text, !this.opts.kindsOnly);
     const fields: Fields = c.fields;
-    if (ev.pacsName !== undefined && !this.opts.kindsOnly) fields.pacsName = ev.pacsName;
+    if (ev.pacsName !== undefined) fields.pacsName = ev.pacsName;
     this.emit({ source: this.source, line: ev.line, offset: ev.offset, time, kind: c.kind, text: ev.text, fields });
   }
 

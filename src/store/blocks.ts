@@ -15,7 +15,8 @@ import type { LogEvent } from '../parse/event.js';
 import { EventAssembler } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
-import { applyAssociation, parseStack, type Frame, type Stack } from './assocStack.js';
+import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
+import { classify } from '../parse/catalog/index.js';
 import { ftsDocument } from './tokens.js';
 
 /**
@@ -63,6 +64,21 @@ export interface BlockRow {
 export interface StoredEvent {
   event: LogEvent;
   frame: Frame | null;
+  /** Its fields are not extracted yet (see `withFields`). */
+  lazy?: boolean;
+}
+
+/** The event with its fields (extracted now if the block was read with `lazyFields`). */
+export function withFields(se: StoredEvent): LogEvent {
+  if (se.lazy) {
+    const e = se.event;
+    const pacsName = e.fields.pacsName;
+    const fields = classify(e.text, true).fields;
+    if (pacsName !== undefined) fields.pacsName = pacsName;
+    e.fields = fields;
+    se.lazy = false;
+  }
+  return se.event;
 }
 
 const KIND_TAG = 'cqlogkind.';
@@ -111,9 +127,11 @@ export function parseContext(s: string): BlockContext {
 
 /**
  * The events of a stored block, parsed as the indexer parsed them, each with its association. A
- * damaged block (it cannot be inflated) gives no events and is reported through `onDamaged`.
+ * damaged block (it cannot be inflated) gives no events and is reported through `onDamaged`. With
+ * `lazyFields`, only the association lines get their fields now (a search extracts the rest for the
+ * events it keeps, with `withFields`).
  */
-export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) => void): StoredEvent[] {
+export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) => void, lazyFields = false): StoredEvent[] {
   let raw: Buffer;
   try {
     raw = decompress(b.data);
@@ -131,14 +149,18 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     b.source,
     {
       encoding: utf8 ? 'utf8' : 'latin1',
+      kindsOnly: lazyFields,
       ...(ctx.o ? { startOrder: ctx.o } : {}),
       ...(ctx.y !== undefined ? { syslogYear: ctx.y } : {}),
       ...(ctx.t !== undefined ? { inheritTime: ctx.t } : {}),
     },
     (e) => {
+      const se: StoredEvent = { event: e, frame: null, lazy: lazyFields };
+      if (lazyFields && ASSOCIATION_KINDS.has(e.kind)) withFields(se);
       const a = applyAssociation(stack, e, () => nextId--);
       stack = a.stack;
-      out.push({ event: e, frame: a.frame });
+      se.frame = a.frame;
+      out.push(se);
     },
     quiet,
   );

@@ -215,6 +215,7 @@ export class Indexer {
   private deleteFrom(src: number, line: number): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM blocks_fts WHERE rowid IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
+      this.db.prepare('DELETE FROM block_data WHERE id IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
       this.db.prepare('DELETE FROM blocks WHERE src = ? AND line >= ?').run(src, line);
     })();
   }

@@ -82,9 +82,10 @@ CREATE TABLE IF NOT EXISTS blocks (
   events INTEGER NOT NULL,       -- events starting in the block
   tmin INTEGER,                  -- earliest and latest event time: local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
   tmax INTEGER,
-  ctx TEXT NOT NULL,             -- JSON: what the block needs to be parsed alone (association stack, date order, year)
-  data BLOB NOT NULL             -- the raw bytes of its lines, deflated
+  ctx TEXT NOT NULL              -- JSON: what the block needs to be parsed alone (association stack, date order, year)
 );
+-- The raw bytes of a block's lines, deflated: apart, so that scanning blocks by time reads small rows.
+CREATE TABLE IF NOT EXISTS block_data (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS blocks_src_line ON blocks(src, line);
 CREATE INDEX IF NOT EXISTS blocks_tmin ON blocks(tmin);
 -- One document per block: tokens -> block ids only (contentless, no positions; contentless_delete

@@ -5,10 +5,10 @@
  */
 import type { LogEvent } from '../parse/event.js';
 import { eventIds } from './assocStack.js';
-import { aeTag, kindTag, readBlock, type BlockRow, type StoredEvent } from './blocks.js';
+import { aeTag, kindTag, readBlock, withFields, type BlockRow, type StoredEvent } from './blocks.js';
 import type { DB } from './schema.js';
 import { intToTime, timeToInt } from './schema.js';
-import { ftsExpression, ftsString, idTerm, matchesTerms, parseQuery, type QueryTerm } from './tokens.js';
+import { ftsExpression, ftsString, idTerm, matchesTerms, parseQuery, quickCheck, type QueryTerm } from './tokens.js';
 
 export interface SearchQuery {
   text?: string;
@@ -48,8 +48,8 @@ export interface Coverage {
   sources: string[];
 }
 
-const BLOCK_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx, b.data
-  FROM blocks b JOIN sources s ON s.id = b.src`;
+const BLOCK_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx, bd.data
+  FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src`;
 
 /** A hit's place: its time, then the order of its block and its own order within the block. */
 interface Hit {
@@ -123,24 +123,39 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   }
   const sql = `${BLOCK_SELECT}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
 
+  // Cheapest tests first; fields are extracted only for an ID not found in the text.
+  const quick = quickCheck(terms);
+  const idQuick = ids.map((f) => quickCheck(f.terms));
+  const inText = (i: number, text: string): boolean => idQuick[i]!(text) && matchesTerms(ids[i]!.terms, text);
   const matches = (se: StoredEvent, t: number | null): boolean => {
     const e = se.event;
     if (since !== null && (t === null || t < since)) return false;
     if (until !== null && (t === null || t >= until)) return false;
     if (kinds && !kinds.has(e.kind)) return false;
-    if (!matchesTerms(terms, e.text)) return false;
-    for (const f of ids) {
-      let hit: boolean;
+    if (!quick(e.text) || !matchesTerms(terms, e.text)) return false;
+    for (let i = 0; i < ids.length; i++) {
+      const f = ids[i]!;
       if (f.what === 'ae') {
         const fr = se.frame;
-        hit = fr !== null && (fr.ca === f.value || fr.cd === f.value || fr.d === f.value);
-      } else {
-        const v = eventIds(e.fields);
-        hit = (f.what === 'patient' ? v.patient : v.study) === f.value;
+        if (fr !== null && (fr.ca === f.value || fr.cd === f.value || fr.d === f.value)) continue;
+      } else if (inText(i, e.text)) continue;
+      else {
+        const v = eventIds(withFields(se).fields);
+        if ((f.what === 'patient' ? v.patient : v.study) === f.value) continue;
       }
-      if (!hit && !matchesTerms(f.terms, e.text)) return false;
+      if (f.what === 'ae' && inText(i, e.text)) continue;
+      return false;
     }
     return true;
+  };
+  let lastTime: string | null = null;
+  let lastInt: number | null = null;
+  const timeOf = (time: string | null): number | null => {
+    if (time !== lastTime) {
+      lastTime = time;
+      lastInt = timeToInt(time);
+    }
+    return lastInt;
   };
 
   const blocks = new Map<number, StoredEvent[]>();
@@ -156,11 +171,11 @@ export function search(db: DB, q: SearchQuery): SearchResult {
       }
       if (hits[limit]!.t < b.tmin) break;
     }
-    const evs = readBlock(b);
+    const evs = readBlock(b, undefined, true);
     blocks.set(b.id, evs);
     seq++;
     evs.forEach((se, index) => {
-      const t = timeToInt(se.event.time);
+      const t = timeOf(se.event.time);
       if (matches(se, t)) {
         hits.push({ t: t ?? -Infinity, seq, block: b, index, se });
         sorted = false;
@@ -174,7 +189,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   const items: (Found | null)[] = [];
   const n = Math.max(0, Math.floor(q.context ?? 0));
   if (n === 0) {
-    for (const h of hits) items.push({ event: h.se.event, hit: true, id: eventId(h.block.id, h.index) });
+    for (const h of hits) items.push({ event: withFields(h.se), hit: true, id: eventId(h.block.id, h.index) });
   } else {
     const hitIds = new Set(hits.map((h) => eventId(h.block.id, h.index)));
     const shown = new Set<number>();
@@ -210,7 +225,7 @@ class ContextReader {
   private events(b: BlockRow): StoredEvent[] {
     let evs = this.cache.get(b.id);
     if (!evs) {
-      evs = readBlock(b);
+      evs = readBlock(b, undefined, true);
       this.cache.set(b.id, evs);
     }
     return evs;
@@ -229,7 +244,7 @@ class ContextReader {
     const out: { id: number; event: LogEvent }[] = [];
     for (const b of parts) {
       this.events(b).forEach((se, i) => {
-        if (se.event.line >= from && se.event.line <= to) out.push({ id: eventId(b.id, i), event: se.event });
+        if (se.event.line >= from && se.event.line <= to) out.push({ id: eventId(b.id, i), event: withFields(se) });
       });
     }
     return out;

@@ -119,3 +119,21 @@ export function matchesTerms(terms: QueryTerm[], text: string): boolean {
   const toks = tokensOf(text);
   return terms.every((t) => containsRun(toks, t.tokens, t.prefix));
 }
+
+/**
+ * A cheap necessary condition for `matchesTerms`: every ASCII token occurs in the text, in any case.
+ * It lets a search skip most events of a block without splitting their text into tokens.
+ */
+export function quickCheck(terms: QueryTerm[]): (text: string) => boolean {
+  const tests: ((s: string) => boolean)[] = [];
+  for (const t of terms) {
+    for (const tok of t.tokens) {
+      if (!/^[\x20-\x7e]+$/.test(tok)) continue; // the full check decides for other characters
+      if (/[a-z]/.test(tok)) {
+        const re = new RegExp(tok.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'), 'i');
+        tests.push((s) => re.test(s));
+      } else tests.push((s) => s.includes(tok));
+    }
+  }
+  return tests.length === 0 ? () => true : (s) => tests.every((f) => f(s));
+}

@@ -62,7 +62,8 @@ export class BatchInserter {
 
   constructor(private readonly db: DB) {
     this.q = {
-      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx, data) VALUES (?,?,?,?,?,?,?,?,?)'),
+      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx) VALUES (?,?,?,?,?,?,?,?)'),
+      insData: db.prepare('INSERT INTO block_data(id, data) VALUES (?, ?)'),
       insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
       saveProgress: db.prepare(
         `INSERT INTO progress(src, path, base, head_len, head_hash, size, lines, resume_off, resume_line, state, current, updated_at)
@@ -78,8 +79,9 @@ export class BatchInserter {
     const data = batch.blocks.map((b) => compress(b.raw));
     this.db.transaction(() => {
       batch.blocks.forEach((b, i) => {
-        const info = this.q.insBlock.run(batch.src, b.line, b.off, b.endLine, b.events, b.tmin, b.tmax, JSON.stringify(b.ctx), data[i]!);
-        this.q.insFts.run(info.lastInsertRowid, b.doc);
+        const id = this.q.insBlock.run(batch.src, b.line, b.off, b.endLine, b.events, b.tmin, b.tmax, JSON.stringify(b.ctx)).lastInsertRowid;
+        this.q.insData.run(id, data[i]!);
+        this.q.insFts.run(id, b.doc);
       });
       this.q.saveProgress.run({ ...batch.progress, updated_at: new Date().toISOString() });
     })();

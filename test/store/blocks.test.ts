@@ -65,7 +65,7 @@ function blockStarts(d: DB): { source: string; line: number }[] {
 
 /** The deflated bytes of one source's blocks, inflated and joined in order. */
 function storedBytes(d: DB, source: string): Buffer {
-  const rows = d.prepare('SELECT b.data FROM blocks b JOIN sources s ON s.id = b.src WHERE s.name = ? ORDER BY b.line').pluck().all(source) as Buffer[];
+  const rows = d.prepare('SELECT bd.data FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src WHERE s.name = ? ORDER BY b.line').pluck().all(source) as Buffer[];
   return Buffer.concat(rows.map((r) => decompress(r)));
 }
 
@@ -322,7 +322,7 @@ describe('a damaged block', () => {
     await indexPaths(d, [file], { blockLines: 5 });
     const bad = d.prepare('SELECT id, line, end_line FROM blocks WHERE line <= 13 AND end_line >= 13').get() as { id: number; line: number; end_line: number };
     expect(bad.end_line - bad.line).toBe(4);
-    d.prepare("UPDATE blocks SET data = x'00112233' WHERE id = ?").run(bad.id);
+    d.prepare("UPDATE block_data SET data = x'00112233' WHERE id = ?").run(bad.id);
 
     expect(() => [...storedEvents(d)]).not.toThrow();
     const evs = stored(d);

@@ -203,7 +203,7 @@ describe('the writer thread', () => {
     const s = await indexPaths(worker, [dir], { writer: 'worker', blockLines: 7 });
     expect(s.newEvents).toBeGreaterThan(0);
     expect(stored(worker)).toEqual(stored(inline));
-    const blocks = (d: DB): unknown[] => d.prepare('SELECT src, line, off, end_line, events, tmin, tmax, ctx, data FROM blocks ORDER BY id').all();
+    const blocks = (d: DB): unknown[] => d.prepare('SELECT src, line, off, end_line, events, tmin, tmax, ctx, data FROM blocks JOIN block_data USING (id) ORDER BY id').all();
     expect(blocks(worker)).toEqual(blocks(inline));
     expect(search(worker, { text: 'zipped todays log files' }).hits).toBe(search(inline, { text: 'zipped todays log files' }).hits);
   });
