@@ -16,7 +16,8 @@ import { EventAssembler } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { classify } from '../parse/catalog/index.js';
+import { classify, classifyBytes } from '../parse/catalog/index.js';
+import { FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
 import { ftsDocument } from './tokens.js';
 
 /**
@@ -116,6 +117,79 @@ export function blockDocument(raw: Buffer, utf8: boolean, blanks: readonly numbe
   return ftsDocument(text) + '\n' + tags;
 }
 
+/** Bits of a token mask: more tokens than this are checked by the search alone. */
+const MAX_FILTER_TOKENS = 30;
+
+/** Feeds a block's lines (latin1, no NUL, no lone CR) to the assembler, decoding only those a hit may be made of. */
+function feedFiltered(raw: Buffer, filter: ReadFilter, asm: EventAssembler, sourceOffset: (rel: number) => number, base: number): void {
+  // Lines: [start, end) without the line end.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let pos = 0; pos < raw.length; ) {
+    const nl = raw.indexOf(10, pos);
+    let end = nl === -1 ? raw.length : nl;
+    if (end > pos && raw[end - 1] === 13) end--;
+    starts.push(pos);
+    ends.push(end);
+    pos = nl === -1 ? raw.length : nl + 1;
+  }
+  const n = starts.length;
+  // Which tokens each line holds: searched in an ASCII-lower-cased copy of the block.
+  const tokens = filter.tokens.slice(0, MAX_FILTER_TOKENS);
+  const full = tokens.length === 0 ? 0 : tokens.length === 31 ? 0x7fffffff : (1 << tokens.length) - 1;
+  const masks = new Int32Array(n);
+  if (tokens.length > 0) {
+    let low = raw;
+    if (tokens.some((t) => /[a-z]/.test(t))) {
+      low = Buffer.from(raw);
+      for (let i = 0; i < low.length; i++) {
+        const c = low[i]!;
+        if (c >= 65 && c <= 90) low[i] = c + 32;
+      }
+    }
+    tokens.forEach((tok, k) => {
+      const needle = Buffer.from(tok, 'latin1');
+      let line = 0;
+      for (let at = low.indexOf(needle); at !== -1; at = low.indexOf(needle, at + 1)) {
+        while (line + 1 < n && starts[line + 1]! <= at) line++;
+        masks[line]! |= 1 << k;
+      }
+    });
+  }
+  // An event starts at a fast-lane prefix; its lines run to the next one (bare lines go to the parser).
+  const fast = new FastPrefix();
+  const msg = new Int32Array(n);
+  const times: string[] = new Array<string>(n);
+  for (let i = 0; i < n; i++) {
+    msg[i] = fast.messageStart(raw, starts[i]!, ends[i]!);
+    if (msg[i] !== -1) times[i] = fast.time;
+  }
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    if (msg[i] !== -1) while (j < n && msg[j] === -1) j++;
+    let mask = 0;
+    for (let k = i; k < j; k++) mask |= masks[k]!;
+    let kind: string | null = null;
+    const m = msg[i]!;
+    if (m !== -1 && m < ends[i]!) {
+      const c = raw[m];
+      const unterminated = (c === 85 && raw[m + 1] === 112) || (c === 42 && raw[m + 3] === 32 && (raw[m + 4] === 104 || raw[m + 4] === 72));
+      if (!unterminated) {
+        const k = classifyBytes(raw, m, ends[i]!);
+        const maybeHit = (full === 0 || mask === full) && (filter.kinds === null || k === null || filter.kinds.has(k));
+        if (k !== null && !(filter.associations && ASSOCIATION_KINDS.has(k)) && !maybeHit) kind = k;
+      }
+    }
+    if (kind !== null) {
+      asm.known(times[i]!, kind, sourceOffset(starts[i]!), base + i + 1);
+      for (let k = i + 1; k < j; k++) asm.line(decodeLine(raw, starts[k]!, ends[k]!), sourceOffset(starts[k]!), base + k + 1);
+    } else {
+      for (let k = i; k < j; k++) asm.line(decodeLine(raw, starts[k]!, ends[k]!), sourceOffset(starts[k]!), base + k + 1);
+    }
+    i = j;
+  }
+}
+
 export function parseContext(s: string): BlockContext {
   try {
     const v = JSON.parse(s) as Partial<BlockContext>;
@@ -125,13 +199,25 @@ export function parseContext(s: string): BlockContext {
   }
 }
 
+/** What a search needs of a block: the events that can be hits in full, the others only as far as they shape it. */
+export interface ReadFilter {
+  /** Lower-case ASCII tokens each of which occurs in every hit's text (in any case). */
+  tokens: string[];
+  /** The kinds a hit may have, or null for any. */
+  kinds: ReadonlySet<string> | null;
+  /** Associations are needed (--ae): their lines are always parsed. Otherwise no event gets a frame. */
+  associations: boolean;
+}
+
 /**
  * The events of a stored block, parsed as the indexer parsed them, each with its association. A
  * damaged block (it cannot be inflated) gives no events and is reported through `onDamaged`. With
  * `lazyFields`, only the association lines get their fields now (a search extracts the rest for the
- * events it keeps, with `withFields`).
+ * events it keeps, with `withFields`). With a `filter`, an event that cannot pass it (a token
+ * missing from all its lines, another kind) is read by the fast lane only: its kind, time and place
+ * are right, its text is not decoded.
  */
-export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) => void, lazyFields = false): StoredEvent[] {
+export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) => void, lazyFields = false, filter?: ReadFilter): StoredEvent[] {
   let raw: Buffer;
   try {
     raw = decompress(b.data);
@@ -145,6 +231,7 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
   let stack: Stack = ctx.s;
   let nextId = -1; // frames opened in the block (the stored ones have positive ids)
   const quiet = (): void => {};
+  const track = filter === undefined || filter.associations;
   const asm = new EventAssembler(
     b.source,
     {
@@ -156,10 +243,12 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     },
     (e) => {
       const se: StoredEvent = { event: e, frame: null, lazy: lazyFields };
-      if (lazyFields && ASSOCIATION_KINDS.has(e.kind)) withFields(se);
-      const a = applyAssociation(stack, e, () => nextId--);
-      stack = a.stack;
-      se.frame = a.frame;
+      if (track) {
+        if (lazyFields && ASSOCIATION_KINDS.has(e.kind)) withFields(se);
+        const a = applyAssociation(stack, e, () => nextId--);
+        stack = a.stack;
+        se.frame = a.frame;
+      }
       out.push(se);
     },
     quiet,
@@ -171,9 +260,13 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     for (let i = 0; i + 1 < gaps.length && gaps[i]! <= rel; i += 2) o += gaps[i + 1]!;
     return o;
   };
-  const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), sourceOffset(offset), base + lineNo), quiet);
-  splitter.push(raw);
-  splitter.end();
+  const useFilter = filter !== undefined && (filter.tokens.length > 0 || filter.kinds !== null) && !utf8 && raw.indexOf(0) === -1 && !hasLoneCR(raw);
+  if (useFilter) feedFiltered(raw, filter, asm, sourceOffset, base);
+  else {
+    const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), sourceOffset(offset), base + lineNo), quiet);
+    splitter.push(raw);
+    splitter.end();
+  }
   asm.end();
   // A line before the one naming the AE belongs to the same association: each gets the association
   // as the block last shows it.

@@ -5,7 +5,7 @@
  */
 import type { LogEvent } from '../parse/event.js';
 import { eventIds } from './assocStack.js';
-import { aeTag, kindTag, readBlock, withFields, type BlockRow, type StoredEvent } from './blocks.js';
+import { aeTag, kindTag, readBlock, withFields, type BlockRow, type ReadFilter, type StoredEvent } from './blocks.js';
 import type { DB } from './schema.js';
 import { intToTime, timeToInt } from './schema.js';
 import { ftsExpression, ftsString, idTerm, matchesTerms, parseQuery, quickCheck, type QueryTerm } from './tokens.js';
@@ -158,7 +158,12 @@ export function search(db: DB, q: SearchQuery): SearchResult {
     return lastInt;
   };
 
-  const blocks = new Map<number, StoredEvent[]>();
+  // Tokens every hit's text holds: the words, and the patient and study values (found in the text when
+  // not in a field, and a field's value comes from the text). Lines without them need no decoding.
+  const necessary = [...terms, ...ids.filter((f) => f.what !== 'ae' && !f.value.includes("'")).flatMap((f) => f.terms)]
+    .flatMap((t) => t.tokens)
+    .filter((t) => /^[\x20-\x7e]+$/.test(t));
+  const filter: ReadFilter = { tokens: [...new Set(necessary)], kinds, associations: ids.some((f) => f.what === 'ae') };
   const hits: Hit[] = [];
   let sorted = true;
   let seq = 0;
@@ -171,8 +176,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
       }
       if (hits[limit]!.t < b.tmin) break;
     }
-    const evs = readBlock(b, undefined, true);
-    blocks.set(b.id, evs);
+    const evs = readBlock(b, undefined, true, filter);
     seq++;
     evs.forEach((se, index) => {
       const t = timeOf(se.event.time);
@@ -193,7 +197,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   } else {
     const hitIds = new Set(hits.map((h) => eventId(h.block.id, h.index)));
     const shown = new Set<number>();
-    const ctx = new ContextReader(db, blocks);
+    const ctx = new ContextReader(db, new Map());
     for (const h of hits) {
       const id = eventId(h.block.id, h.index);
       const group = ctx.around(h.block, h.se.event.line - n, h.se.event.line + n);

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { indexPaths } from '../../src/store/ingest.js';
 import { openStore, type DB } from '../../src/store/schema.js';
 import { search } from '../../src/store/search.js';
-import { ftsExpression, parseQuery, tokensOf } from '../../src/store/tokens.js';
+import { ftsExpression, matchesTerms, parseQuery, tokensOf } from '../../src/store/tokens.js';
+import { readEvents } from '../../src/pipeline/readEvents.js';
+import type { LogEvent } from '../../src/parse/event.js';
+import { REAL } from '../helpers.js';
 import { tmp } from './helpers.js';
 
 let db: DB;
@@ -76,5 +79,50 @@ describe('search (library)', () => {
     expect(search(db, { text: '*' }).emptyQuery).toBe(true);
     expect(texts({ text: 'connection.' })).toHaveLength(1);
     expect(texts({ text: 'c-move' })).toHaveLength(1);
+  });
+});
+
+describe('search against a plain scan of the same logs', () => {
+  // The reference: read the logs afresh and keep the events whose text holds the words (and kind).
+  // The index must give exactly these, in time order, whatever the block size.
+  it('gives exactly the events a scan finds, for words, IDs, kinds and their combinations', async () => {
+    const dirs = ['s1-normal-push', 's2-virtual-move-ok', 's4b-unknown-ae-debug', 's6-zip-rotation'].map((s) => path.join(REAL, s, 'router'));
+    const fresh: LogEvent[] = [];
+    await readEvents(dirs, { encoding: 'latin1' }, (e) => fresh.push(e), () => {});
+    // Queries: a token from every 5th event, some pairs, a prefix, each with and without a kind.
+    const words: string[] = [];
+    fresh.forEach((e, i) => {
+      const toks = tokensOf(e.text);
+      if (i % 5 === 0 && toks.length > 0) words.push(toks[(i * 7) % toks.length]!);
+    });
+    const queries: { text: string; kinds?: string[] }[] = [];
+    words.slice(0, 60).forEach((w, i) => {
+      queries.push({ text: w });
+      if (i % 3 === 0) queries.push({ text: `${w} ${words[(i * 11) % words.length]!}` });
+      if (i % 4 === 0) queries.push({ text: w, kinds: [fresh[(i * 13) % fresh.length]!.kind] });
+      if (i % 5 === 0 && w.length > 3) queries.push({ text: `${w.slice(0, 3)}*` });
+    });
+    const key = (e: LogEvent): string => `${e.source}:${e.line}:${e.offset}`;
+    for (const blockLines of [3, 256]) {
+      const d = openStore(path.join(tmp(), 'i.sqlite'));
+      try {
+        await indexPaths(d, dirs, { blockLines });
+        for (const q of queries) {
+          const terms = parseQuery(q.text);
+          const want = fresh.filter((e) => matchesTerms(terms, e.text) && (!q.kinds || q.kinds.includes(e.kind)));
+          const r = search(d, { ...q, limit: 100_000 });
+          const got = r.items.map((i) => i!.event);
+          expect(new Set(got.map(key)), `${JSON.stringify(q)} blockLines ${blockLines}`).toEqual(new Set(want.map(key)));
+          expect(got).toHaveLength(want.length);
+          // Hits come in time order (events without a time first) and are the events a scan gives.
+          const times = got.map((e) => e.time ?? '');
+          expect(times).toEqual([...times].sort());
+          const byKey = new Map(want.map((e) => [key(e), e]));
+          for (const e of got) expect(e).toEqual(byKey.get(key(e)));
+        }
+      } finally {
+        d.close();
+      }
+    }
   });
 });
