@@ -67,10 +67,28 @@ export interface StoredEvent {
   frame: Frame | null;
   /** Its fields are not extracted yet (see `withFields`). */
   lazy?: boolean;
+  /** Read by the fast lane because the read filter rules it out: not a hit, text not decoded. */
+  cannotHit?: boolean;
+  /** Read by the fast lane (text not decoded yet, see `withText`): where its first line's message is. */
+  lazyText?: { raw: Buffer; start: number; end: number };
+  /** With `lazyText`: its lines hold every token of the filter's AE (so its text may name the AE). */
+  mayNameAe?: boolean;
 }
 
-/** The event with its fields (extracted now if the block was read with `lazyFields`). */
+/** The event with its text (decoded now if the fast lane read it). */
+export function withText(se: StoredEvent): LogEvent {
+  const l = se.lazyText;
+  if (l) {
+    // The fast lane gave the event a one-space placeholder for its first line; continuation lines follow it.
+    se.event.text = decodeLine(l.raw, l.start, l.end) + se.event.text.slice(1);
+    se.lazyText = undefined;
+  }
+  return se.event;
+}
+
+/** The event with its text and fields (extracted now if the block was read with `lazyFields`). */
 export function withFields(se: StoredEvent): LogEvent {
+  withText(se);
   if (se.lazy) {
     const e = se.event;
     const pacsName = e.fields.pacsName;
@@ -120,8 +138,56 @@ export function blockDocument(raw: Buffer, utf8: boolean, blanks: readonly numbe
 /** Bits of a token mask: more tokens than this are checked by the search alone. */
 const MAX_FILTER_TOKENS = 30;
 
-/** Feeds a block's lines (latin1, no NUL, no lone CR) to the assembler, decoding only those a hit may be made of. */
-function feedFiltered(raw: Buffer, filter: ReadFilter, asm: EventAssembler, sourceOffset: (rel: number) => number, base: number): void {
+interface FastRead {
+  line: number;
+  cannotHit: boolean;
+  raw: Buffer;
+  start: number;
+  end: number;
+  mayNameAe: boolean;
+}
+
+/** Bit masks of the lines holding each token (case-insensitive for letters). */
+function tokenMasks(raw: Buffer, starts: number[], tokens: string[]): Int32Array {
+  const n = starts.length;
+  const masks = new Int32Array(n);
+  if (tokens.length === 0) return masks;
+  let low = raw;
+  if (tokens.some((t) => /[a-z]/.test(t))) {
+    low = Buffer.from(raw);
+    for (let i = 0; i < low.length; i++) {
+      const c = low[i]!;
+      if (c >= 65 && c <= 90) low[i] = c + 32;
+    }
+  }
+  tokens.forEach((tok, k) => {
+    const needle = Buffer.from(tok, 'latin1');
+    let line = 0;
+    for (let at = low.indexOf(needle); at !== -1; at = low.indexOf(needle, at + 1)) {
+      while (line + 1 < n && starts[line + 1]! <= at) line++;
+      masks[line]! |= 1 << k;
+    }
+  });
+  return masks;
+}
+
+function fullMask(n: number): number {
+  return n === 0 ? 0 : n >= 31 ? 0x7fffffff : (1 << n) - 1;
+}
+
+/**
+ * Feeds a block's lines (latin1, no NUL, no lone CR) to the assembler. An event the filter rules out
+ * (a token missing from all its lines, another kind), and with --ae any event that is not an
+ * association line, is read by the fast lane: kind, time and place from the bytes, text left for later.
+ */
+function feedFiltered(
+  raw: Buffer,
+  filter: ReadFilter,
+  asm: EventAssembler,
+  sourceOffset: (rel: number) => number,
+  base: number,
+  fastRead: Map<number, FastRead>,
+): void {
   // Lines: [start, end) without the line end.
   const starts: number[] = [];
   const ends: number[] = [];
@@ -134,28 +200,12 @@ function feedFiltered(raw: Buffer, filter: ReadFilter, asm: EventAssembler, sour
     pos = nl === -1 ? raw.length : nl + 1;
   }
   const n = starts.length;
-  // Which tokens each line holds: searched in an ASCII-lower-cased copy of the block.
   const tokens = filter.tokens.slice(0, MAX_FILTER_TOKENS);
-  const full = tokens.length === 0 ? 0 : tokens.length === 31 ? 0x7fffffff : (1 << tokens.length) - 1;
-  const masks = new Int32Array(n);
-  if (tokens.length > 0) {
-    let low = raw;
-    if (tokens.some((t) => /[a-z]/.test(t))) {
-      low = Buffer.from(raw);
-      for (let i = 0; i < low.length; i++) {
-        const c = low[i]!;
-        if (c >= 65 && c <= 90) low[i] = c + 32;
-      }
-    }
-    tokens.forEach((tok, k) => {
-      const needle = Buffer.from(tok, 'latin1');
-      let line = 0;
-      for (let at = low.indexOf(needle); at !== -1; at = low.indexOf(needle, at + 1)) {
-        while (line + 1 < n && starts[line + 1]! <= at) line++;
-        masks[line]! |= 1 << k;
-      }
-    });
-  }
+  const full = fullMask(tokens.length);
+  const masks = tokenMasks(raw, starts, tokens);
+  const aeTokens = filter.aeTokens.slice(0, MAX_FILTER_TOKENS);
+  const aeFull = fullMask(aeTokens.length);
+  const aeMasks = tokenMasks(raw, starts, aeTokens);
   // An event starts at a fast-lane prefix; its lines run to the next one (bare lines go to the parser).
   const fast = new FastPrefix();
   const msg = new Int32Array(n);
@@ -168,7 +218,11 @@ function feedFiltered(raw: Buffer, filter: ReadFilter, asm: EventAssembler, sour
     let j = i + 1;
     if (msg[i] !== -1) while (j < n && msg[j] === -1) j++;
     let mask = 0;
-    for (let k = i; k < j; k++) mask |= masks[k]!;
+    let aeMask = 0;
+    for (let k = i; k < j; k++) {
+      mask |= masks[k]!;
+      aeMask |= aeMasks[k]!;
+    }
     let kind: string | null = null;
     const m = msg[i]!;
     if (m !== -1 && m < ends[i]!) {
@@ -176,8 +230,12 @@ function feedFiltered(raw: Buffer, filter: ReadFilter, asm: EventAssembler, sour
       const unterminated = (c === 85 && raw[m + 1] === 112) || (c === 42 && raw[m + 3] === 32 && (raw[m + 4] === 104 || raw[m + 4] === 72));
       if (!unterminated) {
         const k = classifyBytes(raw, m, ends[i]!);
-        const maybeHit = (full === 0 || mask === full) && (filter.kinds === null || k === null || filter.kinds.has(k));
-        if (k !== null && !(filter.associations && ASSOCIATION_KINDS.has(k)) && !maybeHit) kind = k;
+        const cannotHit = (full !== 0 && mask !== full) || (filter.kinds !== null && k !== null && !filter.kinds.has(k));
+        if (k !== null && !(filter.associations && ASSOCIATION_KINDS.has(k)) && (cannotHit || filter.associations)) {
+          kind = k;
+          const off = sourceOffset(starts[i]!);
+          fastRead.set(off, { line: base + i + 1, cannotHit, raw, start: m, end: ends[i]!, mayNameAe: aeFull === 0 || aeMask === aeFull });
+        }
       }
     }
     if (kind !== null) {
@@ -207,6 +265,8 @@ export interface ReadFilter {
   kinds: ReadonlySet<string> | null;
   /** Associations are needed (--ae): their lines are always parsed. Otherwise no event gets a frame. */
   associations: boolean;
+  /** The --ae value's lower-case ASCII tokens (a line naming the AE is a hit too). */
+  aeTokens: string[];
 }
 
 /**
@@ -232,6 +292,8 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
   let nextId = -1; // frames opened in the block (the stored ones have positive ids)
   const quiet = (): void => {};
   const track = filter === undefined || filter.associations;
+  /** Events the fast lane read (by offset), filled by feedFiltered before they are emitted. */
+  const fastRead: Map<number, FastRead> | null = filter !== undefined ? new Map() : null;
   const asm = new EventAssembler(
     b.source,
     {
@@ -243,6 +305,16 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     },
     (e) => {
       const se: StoredEvent = { event: e, frame: null, lazy: lazyFields };
+      if (fastRead !== null) {
+        const f = fastRead.get(e.offset);
+        if (f !== undefined && e.line === f.line) {
+          if (f.cannotHit) se.cannotHit = true;
+          else {
+            se.lazyText = { raw: f.raw, start: f.start, end: f.end };
+            se.mayNameAe = f.mayNameAe;
+          }
+        }
+      }
       if (track) {
         if (lazyFields && ASSOCIATION_KINDS.has(e.kind)) withFields(se);
         const a = applyAssociation(stack, e, () => nextId--);
@@ -260,8 +332,8 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     for (let i = 0; i + 1 < gaps.length && gaps[i]! <= rel; i += 2) o += gaps[i + 1]!;
     return o;
   };
-  const useFilter = filter !== undefined && (filter.tokens.length > 0 || filter.kinds !== null) && !utf8 && raw.indexOf(0) === -1 && !hasLoneCR(raw);
-  if (useFilter) feedFiltered(raw, filter, asm, sourceOffset, base);
+  const useFilter = filter !== undefined && (filter.tokens.length > 0 || filter.kinds !== null || filter.associations) && !utf8 && raw.indexOf(0) === -1 && !hasLoneCR(raw);
+  if (useFilter) feedFiltered(raw, filter, asm, sourceOffset, base, fastRead!);
   else {
     const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), sourceOffset(offset), base + lineNo), quiet);
     splitter.push(raw);

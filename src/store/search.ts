@@ -5,7 +5,7 @@
  */
 import type { LogEvent } from '../parse/event.js';
 import { eventIds } from './assocStack.js';
-import { aeTag, kindTag, readBlock, withFields, type BlockRow, type ReadFilter, type StoredEvent } from './blocks.js';
+import { aeTag, kindTag, readBlock, withFields, withText, type BlockRow, type ReadFilter, type StoredEvent } from './blocks.js';
 import type { DB } from './schema.js';
 import { intToTime, timeToInt } from './schema.js';
 import { ftsExpression, ftsString, idTerm, matchesTerms, parseQuery, quickCheck, type QueryTerm } from './tokens.js';
@@ -50,6 +50,20 @@ export interface Coverage {
 
 const BLOCK_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx, bd.data
   FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src`;
+
+/** The same without the block's bytes: fetched only for the blocks a search reads. */
+const META_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx
+  FROM blocks b %INDEX% JOIN sources s ON s.id = b.src`;
+
+/** More candidate blocks than this are walked in time order rather than fetched and sorted. */
+const PLAN_CAP = 2000;
+
+/** The longest time one block spans (kept by the writer; computed for an index that lacks it). */
+function maxBlockSpan(db: DB): number {
+  const v = db.prepare("SELECT value FROM meta WHERE key = 'max_block_span'").pluck().get() as string | undefined;
+  if (v !== undefined && Number.isFinite(Number(v))) return Number(v);
+  return (db.prepare('SELECT coalesce(max(tmax - tmin), 0) FROM blocks').pluck().get() as number) ?? 0;
+}
 
 /** A hit's place: its time, then the order of its block and its own order within the block. */
 interface Hit {
@@ -121,30 +135,48 @@ export function search(db: DB, q: SearchQuery): SearchResult {
     where.push('b.tmin < ?');
     params.push(until);
   }
-  const sql = `${BLOCK_SELECT}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
+  // Plan: few candidate blocks are fetched and sorted; many are found by walking the time index from
+  // where the window can start (a block reaches back at most the longest span stored) until the hits are in.
+  let byTimeIndex = match.length === 0;
+  if (!byTimeIndex) {
+    const n = db.prepare(`SELECT count(*) FROM (SELECT rowid FROM blocks_fts WHERE blocks_fts MATCH ? LIMIT ${PLAN_CAP})`).pluck().get(params[0]) as number;
+    byTimeIndex = n >= PLAN_CAP;
+  }
+  if (byTimeIndex && since !== null) {
+    where.push('b.tmin >= ?');
+    params.push(since - maxBlockSpan(db));
+  }
+  const sql = `${META_SELECT.replace('%INDEX%', byTimeIndex ? 'INDEXED BY blocks_tmin' : '')}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
+  const dataOf = db.prepare('SELECT data FROM block_data WHERE id = ?').pluck();
 
   // Cheapest tests first; fields are extracted only for an ID not found in the text.
   const quick = quickCheck(terms);
   const idQuick = ids.map((f) => quickCheck(f.terms));
-  const inText = (i: number, text: string): boolean => idQuick[i]!(text) && matchesTerms(ids[i]!.terms, text);
+  const inText = (i: number, text: string): boolean => ids[i]!.terms.length > 0 && idQuick[i]!(text) && matchesTerms(ids[i]!.terms, text);
   const matches = (se: StoredEvent, t: number | null): boolean => {
+    if (se.cannotHit) return false;
     const e = se.event;
     if (since !== null && (t === null || t < since)) return false;
     if (until !== null && (t === null || t >= until)) return false;
     if (kinds && !kinds.has(e.kind)) return false;
-    if (!quick(e.text) || !matchesTerms(terms, e.text)) return false;
+    // The association first: it needs no text (the fast lane may not have decoded it).
     for (let i = 0; i < ids.length; i++) {
       const f = ids[i]!;
-      if (f.what === 'ae') {
-        const fr = se.frame;
-        if (fr !== null && (fr.ca === f.value || fr.cd === f.value || fr.d === f.value)) continue;
-      } else if (inText(i, e.text)) continue;
-      else {
-        const v = eventIds(withFields(se).fields);
-        if ((f.what === 'patient' ? v.patient : v.study) === f.value) continue;
-      }
-      if (f.what === 'ae' && inText(i, e.text)) continue;
-      return false;
+      if (f.what !== 'ae') continue;
+      const fr = se.frame;
+      if (fr !== null && (fr.ca === f.value || fr.cd === f.value || fr.d === f.value)) continue;
+      if (se.lazyText !== undefined && !se.mayNameAe) return false;
+      if (!inText(i, withText(se).text)) return false;
+    }
+    if (terms.length > 0) {
+      const text = withText(se).text;
+      if (!quick(text) || !matchesTerms(terms, text)) return false;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const f = ids[i]!;
+      if (f.what === 'ae' || inText(i, withText(se).text)) continue;
+      const v = eventIds(withFields(se).fields);
+      if ((f.what === 'patient' ? v.patient : v.study) !== f.value) return false;
     }
     return true;
   };
@@ -163,11 +195,18 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   const necessary = [...terms, ...ids.filter((f) => f.what !== 'ae' && !f.value.includes("'")).flatMap((f) => f.terms)]
     .flatMap((t) => t.tokens)
     .filter((t) => /^[\x20-\x7e]+$/.test(t));
-  const filter: ReadFilter = { tokens: [...new Set(necessary)], kinds, associations: ids.some((f) => f.what === 'ae') };
+  const ae = ids.find((f) => f.what === 'ae');
+  const filter: ReadFilter = {
+    tokens: [...new Set(necessary)],
+    kinds,
+    associations: ae !== undefined,
+    aeTokens: ae ? ae.terms.flatMap((t) => t.tokens).filter((t) => /^[\x20-\x7e]+$/.test(t)) : [],
+  };
   const hits: Hit[] = [];
   let sorted = true;
   let seq = 0;
   for (const b of db.prepare(sql).iterate(...params) as IterableIterator<BlockRow>) {
+    b.data = dataOf.get(b.id) as Buffer;
     // Blocks come by their earliest time: once more than `limit` hits are earlier than this block, the rest cannot enter.
     if (hits.length > limit && b.tmin !== null) {
       if (!sorted) {

@@ -65,6 +65,10 @@ export class BatchInserter {
       insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx) VALUES (?,?,?,?,?,?,?,?)'),
       insData: db.prepare('INSERT INTO block_data(id, data) VALUES (?, ?)'),
       insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
+      // The longest time a block spans: a search by time starts its index walk that far before the window.
+      saveSpan: db.prepare(
+        "INSERT INTO meta(key, value) VALUES ('max_block_span', ?) ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
+      ),
       saveProgress: db.prepare(
         `INSERT INTO progress(src, path, base, head_len, head_hash, size, lines, resume_off, resume_line, state, current, updated_at)
          VALUES (@src, @path, @base, @head_len, @head_hash, @size, @lines, @resume_off, @resume_line, @state, @current, @updated_at)
@@ -83,6 +87,9 @@ export class BatchInserter {
         this.q.insData.run(id, data[i]!);
         this.q.insFts.run(id, b.doc);
       });
+      let span = 0;
+      for (const b of batch.blocks) if (b.tmin !== null && b.tmax !== null) span = Math.max(span, b.tmax - b.tmin);
+      this.q.saveSpan.run(span);
       this.q.saveProgress.run({ ...batch.progress, updated_at: new Date().toISOString() });
     })();
   }
