@@ -8,7 +8,7 @@ import { ftsExpression, matchesTerms, parseQuery, tokensOf } from '../../src/sto
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { REAL } from '../helpers.js';
-import { tmp } from './helpers.js';
+import { lines, tmp } from './helpers.js';
 
 let db: DB;
 
@@ -123,6 +123,39 @@ describe('search against a plain scan of the same logs', () => {
       } finally {
         d.close();
       }
+    }
+  });
+});
+
+describe('many candidate blocks', () => {
+  it('walks the time index (over 2,000 candidate blocks) and gives what a scan gives, window and limit included', async () => {
+    // 3,000 one-line blocks, 20 minutes of lines per patient-folder word, times one second apart.
+    const dir = tmp();
+    const log = path.join(dir, 'serverstatus.log');
+    writeFileSync(log, lines(3000), 'latin1');
+    const fresh: LogEvent[] = [];
+    await readEvents([log], { encoding: 'latin1' }, (e) => fresh.push(e), () => {});
+    const d = openStore(path.join(dir, 'i.sqlite'));
+    try {
+      await indexPaths(d, [log], { blockLines: 1 });
+      expect(d.prepare('SELECT count(*) FROM blocks').pluck().get()).toBe(3000);
+      const key = (e: LogEvent): string => `${e.line}`;
+      const cases = [
+        { text: 'Written', since: '2024-03-11T10:10:00', until: '2024-03-11T10:20:00', limit: 100_000 },
+        { text: 'Written file', since: '2024-03-11T10:40:00', limit: 50 },
+        { text: 'Written', until: '2024-03-11T10:00:30', limit: 100_000 },
+        { kinds: ['written-file'], since: '2024-03-11T10:49:00', limit: 100_000 },
+      ];
+      for (const q of cases) {
+        const terms = parseQuery(q.text ?? '');
+        const inWindow = (e: LogEvent): boolean => (!q.since || e.time! >= q.since) && (!q.until || e.time! < q.until);
+        const want = fresh.filter((e) => inWindow(e) && matchesTerms(terms, e.text) && (!q.kinds || q.kinds.includes(e.kind)));
+        const r = search(d, q);
+        expect(r.items.map((i) => key(i!.event)), JSON.stringify(q)).toEqual(want.slice(0, q.limit).map(key));
+        expect(r.truncated).toBe(want.length > q.limit);
+      }
+    } finally {
+      d.close();
     }
   });
 });
