@@ -37,7 +37,7 @@ import { timeToInt } from './schema.js';
 /** Bytes of a file's head that identify it. */
 export const HEAD_BYTES = 4096;
 /** Events per transaction (whole blocks are committed, so a batch may hold a few more). */
-export const DEFAULT_BATCH = 50_000;
+export const DEFAULT_BATCH = 10_000;
 
 export interface IndexOptions {
   encoding?: 'latin1' | 'utf8';

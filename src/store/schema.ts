@@ -169,7 +169,7 @@ export function openStore(file: string, o: OpenOptions = {}): DB {
     if (!o.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
-      db.pragma('cache_size = -65536');
+      db.pragma('cache_size = -16384');
       db.pragma('temp_store = MEMORY');
       if (version === null) {
         const other = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
