@@ -151,7 +151,7 @@ describe('rotation into logs_YYYYMMDD.zip', () => {
 });
 
 describe('interrupted runs', () => {
-  it('resume without duplicates (live file)', async () => {
+  it.each(['inline', 'worker'] as const)('resume without duplicates (live file, %s writer)', async (writer) => {
     const dir = tmp();
     const live = path.join(dir, 'serverstatus.log');
     writeFileSync(live, lines(95), 'latin1');
@@ -159,6 +159,7 @@ describe('interrupted runs', () => {
     let commits = 0;
     await expect(
       indexPaths(d, [live], {
+        writer,
         batchSize: 10,
         blockLines: 5,
         afterCommit: () => {
@@ -167,7 +168,7 @@ describe('interrupted runs', () => {
       }),
     ).rejects.toThrow('interrupted');
     expect(rowCount(d)).toBe(30);
-    await indexPaths(d, [live], { batchSize: 10, blockLines: 5 });
+    await indexPaths(d, [live], { writer, batchSize: 10, blockLines: 5 });
     expect(rowCount(d)).toBe(95);
     expect(duplicates(d)).toEqual([]);
   });
@@ -206,28 +207,6 @@ describe('the writer thread', () => {
     const blocks = (d: DB): unknown[] => d.prepare('SELECT src, line, off, end_line, events, tmin, tmax, ctx, data FROM blocks JOIN block_data USING (id) ORDER BY id').all();
     expect(blocks(worker)).toEqual(blocks(inline));
     expect(search(worker, { text: 'zipped todays log files' }).hits).toBe(search(inline, { text: 'zipped todays log files' }).hits);
-  });
-
-  it('an interrupted run through the worker resumes without duplicates', async () => {
-    const dir = tmp();
-    const live = path.join(dir, 'serverstatus.log');
-    writeFileSync(live, lines(95), 'latin1');
-    const d = db(path.join(dir, 'i.sqlite'));
-    let commits = 0;
-    await expect(
-      indexPaths(d, [live], {
-        writer: 'worker',
-        batchSize: 10,
-        blockLines: 5,
-        afterCommit: () => {
-          if (++commits === 2) throw new Error('interrupted');
-        },
-      }),
-    ).rejects.toThrow('interrupted');
-    expect(rowCount(d)).toBe(20);
-    await indexPaths(d, [live], { writer: 'worker', batchSize: 10, blockLines: 5 });
-    expect(rowCount(d)).toBe(95);
-    expect(duplicates(d)).toEqual([]);
   });
 });
 
