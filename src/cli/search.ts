@@ -97,6 +97,10 @@ export function searchCommand(): Command {
         (o.json ? process.stderr : process.stdout).write(s + '\n');
       };
       if (r.truncated) note(`cqlog: showing the first ${r.hits} hits; there are more (use --limit, --since/--until or more words)`);
+      for (const d of r.damaged) {
+        // Never silent: these lines were not searched.
+        process.stderr.write(`cqlog: ${dbFile}: the stored lines of ${d.source} from line ${d.line} cannot be read (${d.why}); they were not searched — index that log again into a new --db\n`);
+      }
       if (r.hits === 0) {
         const cov = coverage(db, o.since, o.until);
         const what = o.redact ? 'the query' : describe(query, o);

@@ -39,6 +39,8 @@ export interface SearchResult {
   truncated: boolean;
   /** The query had words, but none searchable (only quotes, `*`, punctuation). */
   emptyQuery: boolean;
+  /** Stored blocks that could not be read (damaged): where they are, so the user can re-index. */
+  damaged: { source: string; line: number; why: string }[];
 }
 
 export interface Coverage {
@@ -100,7 +102,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   const limit = Math.max(1, q.limit ?? 200);
   const terms = q.text !== undefined ? parseQuery(q.text) : [];
   const emptyQuery = q.text !== undefined && q.text.trim() !== '' && terms.length === 0;
-  if (emptyQuery) return { items: [], hits: 0, truncated: false, emptyQuery };
+  if (emptyQuery) return { items: [], hits: 0, truncated: false, emptyQuery, damaged: [] };
   const ids: IdFilter[] = [];
   if (q.patient !== undefined) ids.push({ terms: idTerm(q.patient.trim()), value: q.patient.trim(), what: 'patient' });
   if (q.study !== undefined) ids.push({ terms: idTerm(q.study.trim()), value: q.study.trim(), what: 'study' });
@@ -116,7 +118,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
     const expr = ftsExpression(f.terms);
     if (f.what === 'ae') match.push(expr !== null ? `(${ftsString(aeTag(f.value))} OR (${expr}))` : ftsString(aeTag(f.value)));
     else if (expr !== null) match.push(`(${expr})`);
-    else return { items: [], hits: 0, truncated: false, emptyQuery }; // an ID with no word in it occurs in no text
+    else return { items: [], hits: 0, truncated: false, emptyQuery, damaged: [] }; // an ID with no word in it occurs in no text
   }
   if (kinds) match.push(`(${[...kinds].map((k) => ftsString(kindTag(k))).join(' OR ')})`);
   const since = q.since !== undefined ? timeToInt(q.since) : null;
@@ -203,6 +205,10 @@ export function search(db: DB, q: SearchQuery): SearchResult {
     aeTokens: ae ? ae.terms.flatMap((t) => t.tokens).filter((t) => /^[\x20-\x7e]+$/.test(t)) : [],
   };
   const hits: Hit[] = [];
+  const damaged: SearchResult['damaged'] = [];
+  const onDamaged = (b: BlockRow, why: string): void => {
+    if (damaged.length < 100) damaged.push({ source: b.source, line: b.line, why });
+  };
   let sorted = true;
   let seq = 0;
   for (const b of db.prepare(sql).iterate(...params) as IterableIterator<BlockRow>) {
@@ -215,7 +221,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
       }
       if (hits[limit]!.t < b.tmin) break;
     }
-    const evs = readBlock(b, undefined, true, filter);
+    const evs = readBlock(b, onDamaged, true, filter);
     seq++;
     evs.forEach((se, index) => {
       const t = timeOf(se.event.time);
@@ -249,7 +255,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
       }
     }
   }
-  return { items, hits: hits.length, truncated, emptyQuery };
+  return { items, hits: hits.length, truncated, emptyQuery, damaged };
 }
 
 /** Reads the events of a source around a line, from the hit's block and its neighbours. */

@@ -138,4 +138,17 @@ describe('cqlog search', () => {
     writeFileSync(path.join(dir, 'not.sqlite'), 'hello');
     expect(runCli(['search', '--db', path.join(dir, 'not.sqlite'), 'x']).code).toBe(2);
   });
+
+  it('a damaged stored block is reported on stderr; the rest is searched', () => {
+    const file = path.join(dir, 'damaged.sqlite');
+    expect(runCli(['index', '--db', file, S2]).code).toBe(0);
+    const d = new Database(file);
+    const id = d.prepare('SELECT min(id) FROM blocks').pluck().get() as number;
+    d.prepare("UPDATE block_data SET data = x'0011' WHERE id = ?").run(id);
+    d.close();
+    const r = runCli(['search', '--db', file, '--json', '--kind', 'written-file']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/the stored lines of .*serverstatus\.log from line 1 cannot be read .* index that log again/);
+    expect(() => ndjson(r.stdout)).not.toThrow();
+  });
 });

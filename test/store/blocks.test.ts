@@ -332,13 +332,18 @@ describe('a damaged block', () => {
     expect(search(d, { text: 'line3' }).items.map((i) => i!.event.line)).toEqual([4]);
     expect(search(d, { text: 'line25' }).hits).toBe(1);
     expect(search(d, { text: 'line12' }).hits).toBe(0); // in the damaged block
-    expect(search(d, { text: 'Written file' }).hits).toBe(25);
+    expect(search(d, { text: 'line3' }).damaged).toEqual([]);
+    const all = search(d, { text: 'Written file' });
+    expect(all.hits).toBe(25);
+    // …and says so, with where the unreadable lines are.
+    expect(all.damaged).toEqual([{ source: file, line: bad.line, why: expect.any(String) }]);
     // A hit whose context reaches into the damaged block.
     const r = search(d, { text: 'line15', context: 3 });
     expect(r.items.map((i) => i!.event.line)).toEqual([16, 17, 18, 19]);
 
     // readBlock reports it.
-    const row = d.prepare('SELECT b.*, s.name AS source FROM blocks b JOIN sources s ON s.id = b.src WHERE b.id = ?').get(bad.id) as BlockRow;
+    const row = d.prepare('SELECT b.*, bd.data, s.name AS source FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src WHERE b.id = ?').get(bad.id) as BlockRow;
+    expect(Buffer.isBuffer(row.data)).toBe(true);
     const why: string[] = [];
     expect(readBlock(row, (_b, w) => why.push(w))).toEqual([]);
     expect(why).toHaveLength(1);
