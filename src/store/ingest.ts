@@ -38,12 +38,16 @@ import { timeToInt } from './schema.js';
 export const HEAD_BYTES = 4096;
 /** Events per transaction (whole blocks are committed, so a batch may hold a few more). */
 export const DEFAULT_BATCH = 10_000;
+/** Raw bytes per transaction at most (likewise): with one batch in flight, this bounds the memory. */
+export const BATCH_BYTES = 8 * 1024 * 1024;
 
 export interface IndexOptions {
   encoding?: 'latin1' | 'utf8';
   dateOrder?: DateOrder;
   /** Events per transaction (rounded up to whole blocks). */
   batchSize?: number;
+  /** Raw bytes per transaction at most (default BATCH_BYTES). */
+  batchBytes?: number;
   /** Lines per stored block (default BLOCK_LINES; tests use small blocks to exercise batches). */
   blockLines?: number;
   /** Write in a worker thread, or inline (default: a worker for inputs of WORKER_MIN_BYTES or more). */
@@ -437,10 +441,13 @@ export class Indexer {
     live: boolean,
   ): Promise<{ lines: number; events: number; readError: boolean; failedBeforeData: boolean }> {
     const batchSize = this.o.batchSize ?? DEFAULT_BATCH;
+    const batchBytes = this.o.batchBytes ?? BATCH_BYTES;
     const blockLines = Math.max(1, this.o.blockLines ?? BLOCK_LINES);
     const utf8 = this.o.encoding === 'utf8';
     const onEvent = this.o.onEvent;
     let stack: Stack = start.ctx.s;
+    // Frames of a resumed stack came from an earlier run: new ones must not reuse their ids.
+    for (const f of stack) if (typeof f.id === 'number' && f.id >= this.nextAssoc) this.nextAssoc = f.id + 1;
     const newId = (): number => this.nextAssoc++;
     let lastTimeStr: string | null = null;
     let lastTimeInt: number | null = null;
@@ -450,6 +457,7 @@ export class Indexer {
     /** Finished blocks not committed yet, and their events. */
     let done: BlockOut[] = [];
     let doneEvents = 0;
+    let doneBytes = 0;
     /** Blocks cut (or being filled: the last one) whose events are not all emitted yet, in file order. */
     const open: OpenBlock[] = [];
     let assembler: EventAssembler | null = null;
@@ -472,6 +480,7 @@ export class Indexer {
       queue.push({ src, blocks: done, progress: { ...progress } });
       done = [];
       doneEvents = 0;
+      doneBytes = 0;
     };
     /** Hands queued batches to the writer; with `all`, waits until every one is committed. */
     const pump = async (all: boolean): Promise<void> => {
@@ -509,7 +518,9 @@ export class Indexer {
       const raw = b.bytes.subarray(0, b.len);
       done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
       doneEvents += b.events;
-      if (doneEvents >= batchSize) commit(false, 0, splitterRef ? start.baseLine + splitterRef.lines : start.baseLine);
+      doneBytes += raw.length;
+      // A batch is bounded by events and by bytes (events of many continuation lines are large).
+      if (doneEvents >= batchSize || doneBytes >= batchBytes) commit(false, 0, splitterRef ? start.baseLine + splitterRef.lines : start.baseLine);
     };
     /** The block holding an event's first line (events come in file order; a cut block behind it is complete). */
     const blockOf = (line: number): OpenBlock => {
@@ -541,7 +552,6 @@ export class Indexer {
         if (b.tmax === null || t > b.tmax) b.tmax = t;
         if (b.year === undefined) b.year = Number(time!.slice(0, 4));
       }
-      events++;
     };
     /** The line being given to the assembler: its own events wait until its block is settled. */
     let feeding = -1;
@@ -565,7 +575,11 @@ export class Indexer {
         for (const x of open) if (x !== b && x.frames.has(fr.id)) addFrame(x, fr);
       }
       addEvent(b, e.kind, e.time, fr);
-      if (onEvent && e.line > start.seenLines) onEvent(e);
+      // The last block of an earlier run is read again: its events are not new.
+      if (e.line > start.seenLines) {
+        events++;
+        onEvent?.(e);
+      }
     };
     /** A fast-lane event (never one that changes an association): it belongs to the innermost open one. */
     const onCounted = (kind: string, time: string | null, line: number): void => {
@@ -576,6 +590,7 @@ export class Indexer {
       const b = blockOf(line);
       b.stack ??= stack;
       addEvent(b, kind, time, stack.length > 0 ? stack[stack.length - 1]! : null);
+      if (line > start.seenLines) events++;
     };
     const resumeAt = start.ctx;
     assembler = new EventAssembler(
@@ -631,8 +646,8 @@ export class Indexer {
         s += start.skipBefore - off;
         off = start.skipBefore;
       }
-      newLines++;
       const lineAbs = start.baseLine + lineNo;
+      if (lineAbs > start.seenLines) newLines++;
       let m = -1;
       let kind: string | null = null;
       let text: string | null = null;
@@ -701,14 +716,25 @@ export class Indexer {
     let readError = false;
     let failedBeforeData = false;
     const bytesAtStart = this.bytesDone;
+    const source = chunks()[Symbol.asyncIterator]();
     try {
-      for await (const chunk of chunks()) {
+      for (;;) {
+        // Only the source's own errors are read errors; one raised while parsing or storing ends the run.
+        let next: IteratorResult<Buffer>;
+        try {
+          next = await source.next();
+        } catch (err) {
+          throw new ReadFailure(err);
+        }
+        if (next.done) break;
+        const chunk = next.value;
         if (first) {
           first = false;
           if (start.baseOff === 0 && start.skipBefore === 0) {
             const bin = looksBinary(chunk);
             if (bin.binary) {
               this.problem({ source: name, offset: bin.offset, message: binaryMessage(bin) });
+              await source.return?.(undefined);
               return { lines: 0, events: 0, readError: true, failedBeforeData: true };
             }
           }
@@ -716,8 +742,12 @@ export class Indexer {
         if (fast) fastOk = chunk.indexOf(0) === -1 && !hasLoneCR(chunk);
         chunkNow = chunk;
         runOff = start.baseOff + splitter.bytes;
-        splitter.push(chunk);
-        flushRun(); // the chunk's buffer may be reused for the next read
+        try {
+          splitter.push(chunk);
+          flushRun(); // the chunk's buffer may be reused for the next read
+        } catch (err) {
+          throw err instanceof Fatal ? err : new Fatal(err);
+        }
         chunkNow = null;
         await pump(false);
         this.bytesRead += chunk.length;
@@ -726,8 +756,11 @@ export class Indexer {
           this.tick(name);
         }
       }
-    } catch (err) {
-      if (err instanceof Fatal) throw err.cause;
+    } catch (caught) {
+      if (!(caught instanceof ReadFailure)) await source.return?.(undefined).catch(() => undefined); // close the file
+      if (caught instanceof Fatal) throw caught.cause;
+      const err = caught instanceof ReadFailure ? caught.cause : caught;
+      if (!(caught instanceof ReadFailure)) throw err;
       const why = readErrorReason(err);
       const at = start.baseOff + splitter.bytes;
       this.problem({ source: name, ...(splitter.bytes > 0 ? { line: start.baseLine + splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${why}; kept what was read before` });
@@ -831,6 +864,13 @@ function appendBytes(b: OpenBlock, src: Buffer, s: number, e: number): void {
   }
   src.copy(b.bytes, b.len, s, e);
   b.len += n;
+}
+
+/** An error of the source being read (a damaged zip, an I/O error): reported, and the rest is kept. */
+class ReadFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 /** A database error or an interruption: ends the run (the committed batches stay). */

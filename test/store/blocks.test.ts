@@ -393,3 +393,33 @@ describe('a live log indexed again after it grew', () => {
     await grown(lf([j(0, 'UPACS THREAD 0: STARTED AT: Fri Nov 27 19:36:00 2020'), j(1, 'a'), j(2, 'b'), j(3, 'c'), j(4, 'd')]), lf([j(5, 'e'), j(6, 'f')]));
   });
 });
+
+describe('--ae after a resumed run', () => {
+  it('attributes lines as a single run does, though an association stayed open across the runs', async () => {
+    const ct = (sec: number, msg: string): string => ctime(sec, msg);
+    const head = (th: number, sec: number, ae: string): string[] => [
+      ct(sec, `UPACS THREAD ${th}: STARTED AT: Fri Nov 27 19:30:${String(sec).padStart(2, '0')} 2026`),
+      ct(sec, `\tCalling Application Title : "${ae.padEnd(16)}"`),
+      ct(sec, `\tCalled Application Title : "${'ROUTER'.padEnd(16)}"`),
+    ];
+    const tail = (th: number, sec: number): string[] => [
+      ct(sec, `UPACS THREAD ${th}: ENDED AT: Fri Nov 27 19:30:${String(sec).padStart(2, '0')} 2026`),
+      ct(sec, `UPACS THREAD ${th}: TOTAL RUNNING TIME: 0 SECONDS`),
+    ];
+    const run1 = [ct(0, 'DGATE is running as threaded server'), ...head(7, 1, 'OLDAE'), ...Array.from({ length: 6 }, (_, i) => ct(2, `Written file: old${i}.dcm`))];
+    const run2 = [...head(8, 10, 'NEWAE'), ct(11, 'Written file: new0.dcm'), ...tail(8, 12), ct(13, 'Written file: old-after.dcm')];
+    const twice = write(lf(run1));
+    const d = newDb();
+    await indexPaths(d, [twice], { blockLines: 2 });
+    appendFileSync(twice, lf(run2));
+    await indexPaths(d, [twice], { blockLines: 2 });
+    const once = write(lf([...run1, ...run2]), 'once.log');
+    const e = newDb();
+    await indexPaths(e, [once], { blockLines: 2 });
+    for (const ae of ['OLDAE', 'NEWAE']) {
+      const lines = (x: DB): number[] => search(x, { ae }).items.map((i) => i!.event.line);
+      expect(lines(d), ae).toEqual(lines(e));
+    }
+    expect(search(d, { ae: 'NEWAE' }).items.map((i) => i!.event.text)).toContain('UPACS THREAD 8: TOTAL RUNNING TIME: 0 SECONDS');
+  });
+});

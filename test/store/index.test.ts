@@ -233,3 +233,50 @@ describe('bad input', () => {
     expect(() => openStore(file, { readonly: true })).toThrow(/newer cqlog/);
   });
 });
+
+describe('run reports and errors', () => {
+  it('a grown live log reports only its new lines and events, though the last block is read again', async () => {
+    const dir = tmp();
+    const live = path.join(dir, 'serverstatus.log');
+    writeFileSync(live, lines(600), 'latin1');
+    const d = db(path.join(dir, 'i.sqlite'));
+    await indexPaths(d, [live]);
+    appendFileSync(live, lines(1, 600), 'latin1');
+    const seen: number[] = [];
+    const s = await indexPaths(d, [live], { onEvent: (e) => seen.push(e.line) });
+    expect(s.sources[0]).toMatchObject({ status: 'appended', newLines: 1, newEvents: 1 });
+    expect(seen).toEqual([601]);
+    expect(rowCount(d)).toBe(601);
+  });
+
+  it('an error while parsing or analysing ends the run; it is not reported as a read error', async () => {
+    const dir = tmp();
+    const live = path.join(dir, 'serverstatus.log');
+    writeFileSync(live, lines(50), 'latin1');
+    const d = db(path.join(dir, 'i.sqlite'));
+    const problems: string[] = [];
+    let n = 0;
+    await expect(
+      indexPaths(d, [live], {
+        onProblem: (p) => problems.push(p.message),
+        onEvent: () => {
+          if (++n === 20) throw new Error('boom in the engine');
+        },
+      }),
+    ).rejects.toThrow('boom in the engine');
+    expect(problems.filter((p) => p.includes('read stopped'))).toEqual([]);
+  });
+
+  it('a batch is also cut by bytes, so long events cannot pile up in memory', async () => {
+    const dir = tmp();
+    const live = path.join(dir, 'serverstatus.log');
+    writeFileSync(live, lines(95), 'latin1');
+    const d = db(path.join(dir, 'i.sqlite'));
+    const commits: number[] = [];
+    await indexPaths(d, [live], { blockLines: 5, batchBytes: 1000, afterCommit: (c) => commits.push(c.events) });
+    // Each 5-line block is about 480 bytes: three blocks pass 1,000 bytes and make a batch.
+    expect(commits.length).toBeGreaterThanOrEqual(6);
+    expect(Math.max(...commits)).toBeLessThanOrEqual(15);
+    expect(rowCount(d)).toBe(95);
+  });
+});
