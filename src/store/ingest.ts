@@ -516,7 +516,7 @@ export class Indexer {
       if (b.gaps.length > 0) ctx.g = b.gaps;
       if (utf8) ctx.u = 1;
       const raw = b.bytes.subarray(0, b.len);
-      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
+      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, untimed: b.untimed, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
       doneEvents += b.events;
       doneBytes += raw.length;
       // A batch is bounded by events and by bytes (events of many continuation lines are large).
@@ -547,7 +547,8 @@ export class Indexer {
         lastTimeInt = timeToInt(time);
       }
       const t = lastTimeInt;
-      if (t !== null) {
+      if (t === null) b.untimed++;
+      else {
         if (b.tmin === null || t < b.tmin) b.tmin = t;
         if (b.tmax === null || t > b.tmax) b.tmax = t;
         if (b.year === undefined) b.year = Number(time!.slice(0, 4));
@@ -817,6 +818,8 @@ interface OpenBlock {
   lastFrame: Frame | null;
   /** Timestamp byte ranges (start, end pairs, relative to the block). */
   blanks: number[];
+  /** Events without a time. */
+  untimed: number;
   /** Associations (frame ids) whose lines it holds. */
   frames: Set<number>;
   /** The GUI order before its first line. */
@@ -847,6 +850,7 @@ function newBlock(line: number, off: number): OpenBlock {
     stack: null,
     lastFrame: null,
     blanks: [],
+    untimed: 0,
     frames: new Set(),
     order: null,
     bare: false,

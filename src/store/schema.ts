@@ -80,6 +80,7 @@ CREATE TABLE IF NOT EXISTS blocks (
   off INTEGER NOT NULL,          -- its byte offset in the source
   end_line INTEGER NOT NULL,     -- last physical line
   events INTEGER NOT NULL,       -- events starting in the block
+  untimed INTEGER NOT NULL DEFAULT 0, -- of which without a time (a search reads such blocks first)
   tmin INTEGER,                  -- earliest and latest event time: local wall clock, seconds since 1970-01-01T00:00:00 (no zone)
   tmax INTEGER,
   ctx TEXT NOT NULL              -- JSON: what the block needs to be parsed alone (association stack, date order, year)

@@ -148,7 +148,14 @@ export function search(db: DB, q: SearchQuery): SearchResult {
     where.push('b.tmin >= ?');
     params.push(since - maxBlockSpan(db));
   }
-  const sql = `${META_SELECT.replace('%INDEX%', byTimeIndex ? 'INDEXED BY blocks_tmin' : '')}${where.length ? ' WHERE ' + where.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
+  // Events without a time sort first: without a window, the blocks holding any are read in a first pass
+  // (they are few: lines before a file's first timestamp, untimestamped logs), so that stopping early in
+  // the time-ordered pass cannot leave one out.
+  const untimedFirst = since === null && until === null;
+  const select = (extra: string, index: boolean): string => {
+    const w = [...where, ...(extra ? [extra] : [])];
+    return `${META_SELECT.replace('%INDEX%', index ? 'INDEXED BY blocks_tmin' : '')}${w.length ? ' WHERE ' + w.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
+  };
   const dataOf = db.prepare('SELECT data FROM block_data WHERE id = ?').pluck();
 
   // Cheapest tests first; fields are extracted only for an ID not found in the text.
@@ -211,26 +218,32 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   };
   let sorted = true;
   let seq = 0;
-  for (const b of db.prepare(sql).iterate(...params) as IterableIterator<BlockRow>) {
-    b.data = dataOf.get(b.id) as Buffer;
-    // Blocks come by their earliest time: once more than `limit` hits are earlier than this block, the rest cannot enter.
-    if (hits.length > limit && b.tmin !== null) {
-      if (!sorted) {
-        hits.sort(byTime);
-        sorted = true;
+  const scan = (sql: string, stopEarly: boolean): void => {
+    for (const b of db.prepare(sql).iterate(...params) as IterableIterator<BlockRow>) {
+      // Blocks come by their earliest time: once more than `limit` hits are earlier than this block, the rest cannot enter.
+      if (stopEarly && hits.length > limit && b.tmin !== null) {
+        if (!sorted) {
+          hits.sort(byTime);
+          sorted = true;
+        }
+        if (hits[limit]!.t < b.tmin) break;
       }
-      if (hits[limit]!.t < b.tmin) break;
+      b.data = dataOf.get(b.id) as Buffer;
+      const evs = readBlock(b, onDamaged, true, filter);
+      seq++;
+      evs.forEach((se, index) => {
+        const t = timeOf(se.event.time);
+        if (matches(se, t)) {
+          hits.push({ t: t ?? -Infinity, seq, block: b, index, se });
+          sorted = false;
+        }
+      });
     }
-    const evs = readBlock(b, onDamaged, true, filter);
-    seq++;
-    evs.forEach((se, index) => {
-      const t = timeOf(se.event.time);
-      if (matches(se, t)) {
-        hits.push({ t: t ?? -Infinity, seq, block: b, index, se });
-        sorted = false;
-      }
-    });
-  }
+  };
+  if (untimedFirst) {
+    scan(select('b.untimed > 0', false), false);
+    scan(select('b.untimed = 0', byTimeIndex), true);
+  } else scan(select('', byTimeIndex), true);
   hits.sort(byTime);
   const truncated = hits.length > limit;
   if (truncated) hits.length = limit;

@@ -19,6 +19,8 @@ export interface BlockOut {
   off: number;
   endLine: number;
   events: number;
+  /** Events without a time. */
+  untimed: number;
   tmin: number | null;
   tmax: number | null;
   ctx: BlockContext;
@@ -62,7 +64,7 @@ export class BatchInserter {
 
   constructor(private readonly db: DB) {
     this.q = {
-      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, tmin, tmax, ctx) VALUES (?,?,?,?,?,?,?,?)'),
+      insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, untimed, tmin, tmax, ctx) VALUES (?,?,?,?,?,?,?,?,?)'),
       insData: db.prepare('INSERT INTO block_data(id, data) VALUES (?, ?)'),
       insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
       // The longest time a block spans: a search by time starts its index walk that far before the window.
@@ -83,7 +85,7 @@ export class BatchInserter {
     const data = batch.blocks.map((b) => compress(b.raw));
     this.db.transaction(() => {
       batch.blocks.forEach((b, i) => {
-        const id = this.q.insBlock.run(batch.src, b.line, b.off, b.endLine, b.events, b.tmin, b.tmax, JSON.stringify(b.ctx)).lastInsertRowid;
+        const id = this.q.insBlock.run(batch.src, b.line, b.off, b.endLine, b.events, b.untimed, b.tmin, b.tmax, JSON.stringify(b.ctx)).lastInsertRowid;
         this.q.insData.run(id, data[i]!);
         this.q.insFts.run(id, b.doc);
       });

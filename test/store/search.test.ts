@@ -159,3 +159,28 @@ describe('many candidate blocks', () => {
     }
   });
 });
+
+describe('events without a time', () => {
+  it('come first, and a limited search gives the first hits of the unlimited one', async () => {
+    const dir = tmp();
+    const a = path.join(dir, 'a.log');
+    const b = path.join(dir, 'b.log');
+    writeFileSync(a, Array.from({ length: 20 }, (_, i) => `20240311 10:00:${String(i).padStart(2, '0')} Written file: x${i}.dcm foo`).join('\r\n') + '\r\n');
+    // A line before the file's first timestamp has no time; the block's earliest time is a day later.
+    writeFileSync(b, ['bare untimed foo line', '20240312 10:00:00 Written file: y.dcm foo'].join('\r\n') + '\r\n');
+    const d = openStore(path.join(dir, 'i.sqlite'));
+    try {
+      await indexPaths(d, [a, b]);
+      const key = (r: ReturnType<typeof search>): string[] => r.items.map((i) => `${path.basename(i!.event.source)}:${i!.event.line}`);
+      const all = key(search(d, { text: 'foo', limit: 100 }));
+      expect(all[0]).toBe('b.log:1');
+      for (const limit of [1, 5, 20]) {
+        const r = search(d, { text: 'foo', limit });
+        expect(key(r)).toEqual(all.slice(0, limit));
+        expect(r.truncated).toBe(all.length > limit);
+      }
+    } finally {
+      d.close();
+    }
+  });
+});
