@@ -25,8 +25,18 @@ export interface AssembleOptions {
    * order in effect there (the lines' own dates still override it, unlike `dateOrder`)…
    */
   startOrder?: DateOrder;
-  /** …and, when the first line continues an event, the time that event had (it inherits it). */
+  /** …and, when the first line continues an event, the time that event had (it inherits it)… */
   inheritTime?: string | null;
+  /** …and the syslog year state there (see `syslogResume`), so a year turned before is kept. */
+  syslogResume?: SyslogResume;
+}
+
+/** Where the syslog year stands: its base, the New Years passed since, the month of the last syslog line. */
+export interface SyslogResume {
+  /** Null while the year is not known yet (the syslog lines wait for it). */
+  base: number | null;
+  roll: number;
+  lastMo: number;
 }
 
 /** Events held back while a file has not yet shown its GUI day/month order or its syslog year. */
@@ -110,6 +120,12 @@ export class EventAssembler {
       this.resumedFrom = { ...this.counted, time: opts.inheritTime, text: ' ', kind: undefined };
     }
     this.syslogBase = opts.syslogYear ?? null;
+    if (opts.syslogResume) {
+      this.sawSyslog = true;
+      this.syslogBase = opts.syslogResume.base;
+      this.syslogRoll = opts.syslogResume.roll;
+      this.lastSyslogMo = opts.syslogResume.lastMo;
+    }
     this.zone = opts.tz ? new ZoneMapper(opts.tz) : null;
     this.utf8 = opts.encoding === 'utf8';
   }
@@ -117,6 +133,11 @@ export class EventAssembler {
   /** The GUI day/month order decided (or forced) for this source so far, or null. */
   get dateOrder(): DateOrder | null {
     return this.order;
+  }
+
+  /** The syslog year state once the source has shown a syslog line, else null. */
+  get syslogResume(): SyslogResume | null {
+    return this.sawSyslog ? { base: this.syslogBase, roll: this.syslogRoll, lastMo: this.lastSyslogMo } : null;
   }
 
   /** True once the source has shown a timestamped line: bare lines may then continue an event. */

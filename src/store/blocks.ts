@@ -12,7 +12,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { LogEvent } from '../parse/event.js';
-import { EventAssembler } from '../parse/assemble.js';
+import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
@@ -40,6 +40,8 @@ export interface BlockContext {
   y?: number;
   /** Its first line continues an event (no prefix): the time that event had. */
   t?: string | null;
+  /** The syslog year state before its first line (base, New Years passed, last syslog month). */
+  sy?: SyslogResume;
   /** Offset gaps: pairs (position in the block, bytes missing), where the splitter cut an over-long line. */
   g?: number[];
   /** Decoded as UTF-8 (else latin1). */
@@ -248,6 +250,16 @@ function feedFiltered(
   }
 }
 
+/**
+ * The syslog state a block starts with. A year not known yet at its first line was learned later, from
+ * a line after it: the year its first event got (`y`) tells it.
+ */
+export function syslogAt(ctx: BlockContext): SyslogResume | undefined {
+  const sy = ctx.sy;
+  if (!sy) return undefined;
+  return sy.base === null && ctx.y !== undefined ? { ...sy, base: ctx.y - sy.roll } : sy;
+}
+
 export function parseContext(s: string): BlockContext {
   try {
     const v = JSON.parse(s) as Partial<BlockContext>;
@@ -300,8 +312,9 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
       encoding: utf8 ? 'utf8' : 'latin1',
       kindsOnly: lazyFields,
       ...(ctx.o ? { startOrder: ctx.o } : {}),
-      ...(ctx.y !== undefined ? { syslogYear: ctx.y } : {}),
+      ...(ctx.y !== undefined && !ctx.sy ? { syslogYear: ctx.y } : {}),
       ...(ctx.t !== undefined ? { inheritTime: ctx.t } : {}),
+      ...(ctx.sy ? { syslogResume: syslogAt(ctx) } : {}),
     },
     (e) => {
       const se: StoredEvent = { event: e, frame: null, lazy: lazyFields };

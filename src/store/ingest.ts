@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
-import { EventAssembler } from '../parse/assemble.js';
+import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import { classifyBytes } from '../parse/catalog/index.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
@@ -29,7 +29,7 @@ import type { InputItem } from '../source/types.js';
 import { parseDicomIni } from '../source/ini.js';
 import type { ConquestConfig } from '../source/types.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, type BlockContext } from './blocks.js';
+import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, syslogAt, type BlockContext } from './blocks.js';
 import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut, type BlockWriter, type ProgressRow } from './writer.js';
 import type { DB } from './schema.js';
 import { timeToInt } from './schema.js';
@@ -513,6 +513,7 @@ export class Indexer {
       if (order !== null) ctx.o = order;
       if (b.year !== undefined) ctx.y = b.year;
       if (b.inherit !== undefined) ctx.t = b.inherit;
+      if (b.syslog !== null) ctx.sy = b.syslog;
       if (b.gaps.length > 0) ctx.g = b.gaps;
       if (utf8) ctx.u = 1;
       const raw = b.bytes.subarray(0, b.len);
@@ -600,8 +601,9 @@ export class Indexer {
         dateOrder: this.o.dateOrder,
         encoding: utf8 ? 'utf8' : 'latin1',
         ...(resumeAt.o ? { startOrder: resumeAt.o } : {}),
-        ...(resumeAt.y !== undefined ? { syslogYear: resumeAt.y } : {}),
+        ...(resumeAt.y !== undefined && !resumeAt.sy ? { syslogYear: resumeAt.y } : {}),
         ...(resumeAt.t !== undefined ? { inheritTime: resumeAt.t } : {}),
+        ...(resumeAt.sy ? { syslogResume: syslogAt(resumeAt) } : {}),
       },
       onAssembled,
       this.problem,
@@ -668,6 +670,7 @@ export class Indexer {
       // The line goes to the assembler first: a block is cut only before a line that starts an event,
       // which the assembler knows (continuation lines, messages of their own, the continuation caps).
       const orderBefore = asm.dateOrder;
+      const syslogBefore = asm.syslogResume;
       feeding = lineAbs;
       if (kind !== null) asm.known(fast!.time, kind, off, lineAbs);
       else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
@@ -680,6 +683,7 @@ export class Indexer {
         }
         cur = newBlock(lineAbs, off);
         cur.order = orderBefore;
+        cur.syslog = syslogBefore;
         cur.bare = m === -1 && text !== null && asm.timed && parsePrefix(text).shape === 'none';
         open.push(cur);
       }
@@ -820,6 +824,8 @@ interface OpenBlock {
   blanks: number[];
   /** Events without a time. */
   untimed: number;
+  /** The syslog year state before its first line. */
+  syslog: SyslogResume | null;
   /** Associations (frame ids) whose lines it holds. */
   frames: Set<number>;
   /** The GUI order before its first line. */
@@ -851,6 +857,7 @@ function newBlock(line: number, off: number): OpenBlock {
     lastFrame: null,
     blanks: [],
     untimed: 0,
+    syslog: null,
     frames: new Set(),
     order: null,
     bare: false,

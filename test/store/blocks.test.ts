@@ -423,3 +423,18 @@ describe('--ae after a resumed run', () => {
     expect(search(d, { ae: 'NEWAE' }).items.map((i) => i!.event.text)).toContain('UPACS THREAD 8: TOTAL RUNNING TIME: 0 SECONDS');
   });
 });
+
+describe('syslog years across blocks', () => {
+  it('a New Year between syslog lines is kept when the block starts at a full timestamp', async () => {
+    const file = write(
+      lf([
+        'Dec 31 23:59:49 pacs dgate[812]: Written file: z.dcm',
+        'Dec 31 23:59:50 pacs dgate[812]: Written file: a.dcm',
+        '20231231 23:59:58 Written file: b.dcm',
+        'Jan  1 00:00:05 pacs dgate[812]: Written file: c.dcm',
+      ]),
+    );
+    const d = await roundTrip([file], [1, 2]);
+    expect(search(d, { text: 'c.dcm', since: '2024-01-01T00:00:00' }).hits).toBe(1);
+  });
+});
