@@ -77,8 +77,10 @@ interface Pending {
   inherited: boolean;
   /** The event this one inherits its time from, until that time is resolved. */
   from: Pending | null;
-  /** Set by the fast lane: the kind is already known from the line's bytes. */
+  /** Set by the fast lane: the kind is already known from the line's bytes… */
   kind?: string;
+  /** …and the characters of its undecoded first line beyond the one-space placeholder (for MAX_EVENT_CHARS). */
+  hidden?: number;
 }
 
 export class EventAssembler {
@@ -160,7 +162,7 @@ export class EventAssembler {
    * decided from its bytes (see catalog `classifyBytes`). Its text is not decoded; the event keeps
    * the same place in the sequence, so continuations, clock checks and counts stay exact.
    */
-  known(time: string, kind: string, offset: number, lineNo: number): void {
+  known(time: string, kind: string, offset: number, lineNo: number, messageLength = 1): void {
     this.timedRun = true;
     this.lineOffset = offset;
     this.startedAtLine = true;
@@ -180,6 +182,7 @@ export class EventAssembler {
     next.time = time;
     next.kind = kind;
     next.text = ' ';
+    next.hidden = messageLength - 1;
     next.parts = 1;
     this.pending = next;
   }
@@ -339,7 +342,7 @@ export class EventAssembler {
 
   /** Whether a continuation line may still join the event (see MAX_CONTINUATION_LINES, MAX_EVENT_CHARS). */
   private fits(cur: Pending, head: string): boolean {
-    return cur.parts < MAX_CONTINUATION_LINES && cur.text.length + head.length < MAX_EVENT_CHARS;
+    return cur.parts < MAX_CONTINUATION_LINES && cur.text.length + (cur.hidden ?? 0) + head.length < MAX_EVENT_CHARS;
   }
 
   private append(cur: Pending, head: string): void {

@@ -148,7 +148,7 @@ async function readSource(
           if (!unterminated) {
             const kind = classifyBytes(buf, m, end);
             if (kind !== null) {
-              assembler.known(fast!.time, kind, offset, lineNo);
+              assembler.known(fast!.time, kind, offset, lineNo, end - m);
               return;
             }
           }

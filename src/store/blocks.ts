@@ -241,7 +241,7 @@ function feedFiltered(
       }
     }
     if (kind !== null) {
-      asm.known(times[i]!, kind, sourceOffset(starts[i]!), base + i + 1);
+      asm.known(times[i]!, kind, sourceOffset(starts[i]!), base + i + 1, ends[i]! - m);
       for (let k = i + 1; k < j; k++) asm.line(decodeLine(raw, starts[k]!, ends[k]!), sourceOffset(starts[k]!), base + k + 1);
     } else {
       for (let k = i; k < j; k++) asm.line(decodeLine(raw, starts[k]!, ends[k]!), sourceOffset(starts[k]!), base + k + 1);

@@ -672,7 +672,7 @@ export class Indexer {
       const orderBefore = asm.dateOrder;
       const syslogBefore = asm.syslogResume;
       feeding = lineAbs;
-      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs);
+      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs, end - m);
       else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
       feeding = -1;
       let cur = open.length > 0 ? open[open.length - 1]! : null;

@@ -214,7 +214,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   const hits: Hit[] = [];
   const damaged: SearchResult['damaged'] = [];
   const onDamaged = (b: BlockRow, why: string): void => {
-    if (damaged.length < 100) damaged.push({ source: b.source, line: b.line, why });
+    if (damaged.length < 100 && !damaged.some((x) => x.source === b.source && x.line === b.line)) damaged.push({ source: b.source, line: b.line, why });
   };
   let sorted = true;
   let seq = 0;
@@ -255,7 +255,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   } else {
     const hitIds = new Set(hits.map((h) => eventId(h.block.id, h.index)));
     const shown = new Set<number>();
-    const ctx = new ContextReader(db, new Map());
+    const ctx = new ContextReader(db, new Map(), onDamaged);
     for (const h of hits) {
       const id = eventId(h.block.id, h.index);
       const group = ctx.around(h.block, h.se.event.line - n, h.se.event.line + n);
@@ -279,6 +279,7 @@ class ContextReader {
   constructor(
     db: DB,
     private readonly cache: Map<number, StoredEvent[]>,
+    private readonly onDamaged: (b: BlockRow, why: string) => void,
   ) {
     this.prev = db.prepare(`${BLOCK_SELECT} WHERE b.src = ? AND b.line < ? ORDER BY b.line DESC LIMIT 1`);
     this.next = db.prepare(`${BLOCK_SELECT} WHERE b.src = ? AND b.line > ? ORDER BY b.line LIMIT 1`);
@@ -287,7 +288,7 @@ class ContextReader {
   private events(b: BlockRow): StoredEvent[] {
     let evs = this.cache.get(b.id);
     if (!evs) {
-      evs = readBlock(b, undefined, true);
+      evs = readBlock(b, this.onDamaged, true);
       this.cache.set(b.id, evs);
     }
     return evs;

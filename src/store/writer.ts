@@ -120,7 +120,7 @@ export class InlineWriter implements BlockWriter {
 
 /** Messages between the indexer and its worker. */
 export type ToWorker = { type: 'commit'; id: number; batch: Batch } | { type: 'close' };
-export type FromWorker = { type: 'ready' } | { type: 'done'; id: number } | { type: 'error'; id: number; message: string };
+export type FromWorker = { type: 'ready' } | { type: 'done'; id: number } | { type: 'error'; id: number; message: string; code?: string };
 
 /** The compiled worker: beside this module in dist/, or dist/store/ when this module runs from src/ (tests). */
 function workerFile(): string {
@@ -144,7 +144,7 @@ export class WorkerWriter implements BlockWriter {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.type === 'done') p.resolve();
-      else p.reject(new Error(m.message));
+      else p.reject(Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {}));
     });
     const fail = (err: Error): void => {
       this.failed ??= err;

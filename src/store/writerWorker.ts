@@ -19,7 +19,8 @@ port.on('message', (m: ToWorker) => {
     inserter.commit(m.batch);
     port.postMessage({ type: 'done', id: m.id } satisfies FromWorker);
   } catch (err) {
-    port.postMessage({ type: 'error', id: m.id, message: (err as Error).message } satisfies FromWorker);
+    const code = (err as { code?: unknown }).code;
+    port.postMessage({ type: 'error', id: m.id, message: (err as Error).message, ...(typeof code === 'string' ? { code } : {}) } satisfies FromWorker);
   }
 });
 port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -340,6 +340,7 @@ describe('a damaged block', () => {
     // A hit whose context reaches into the damaged block.
     const r = search(d, { text: 'line15', context: 3 });
     expect(r.items.map((i) => i!.event.line)).toEqual([16, 17, 18, 19]);
+    expect(r.damaged.map((x) => x.line)).toEqual([bad.line]); // the missing context is said
 
     // readBlock reports it.
     const row = d.prepare('SELECT b.*, bd.data, s.name AS source FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src WHERE b.id = ?').get(bad.id) as BlockRow;
