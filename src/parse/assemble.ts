@@ -80,7 +80,7 @@ interface Pending {
   /** Set by the fast lane: the kind is already known from the line's bytes… */
   kind?: string;
   /** …and the characters of its undecoded first line beyond the one-space placeholder (for MAX_EVENT_CHARS). */
-  hidden?: number;
+  hidden: number;
 }
 
 export class EventAssembler {
@@ -204,6 +204,7 @@ export class EventAssembler {
     inherited: false,
     from: null,
     kind: '',
+    hidden: 0,
   };
 
   /** One physical line (CR removed) and the byte offset of its first byte in the source. */
@@ -283,6 +284,7 @@ export class EventAssembler {
       parts: 1,
       inherited: false,
       from: null,
+      hidden: 0,
     };
   }
 
@@ -342,7 +344,7 @@ export class EventAssembler {
 
   /** Whether a continuation line may still join the event (see MAX_CONTINUATION_LINES, MAX_EVENT_CHARS). */
   private fits(cur: Pending, head: string): boolean {
-    return cur.parts < MAX_CONTINUATION_LINES && cur.text.length + (cur.hidden ?? 0) + head.length < MAX_EVENT_CHARS;
+    return cur.parts < MAX_CONTINUATION_LINES && cur.text.length + cur.hidden + head.length < MAX_EVENT_CHARS;
   }
 
   private append(cur: Pending, head: string): void {
@@ -367,6 +369,7 @@ export class EventAssembler {
       parts: 1,
       inherited: from !== null,
       from,
+      hidden: 0,
     };
   }
 

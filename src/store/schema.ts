@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 CREATE TABLE IF NOT EXISTS block_data (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS blocks_src_line ON blocks(src, line);
 CREATE INDEX IF NOT EXISTS blocks_tmin ON blocks(tmin);
+CREATE INDEX IF NOT EXISTS blocks_untimed ON blocks(id) WHERE untimed > 0;
 -- One document per block: tokens -> block ids only (contentless, no positions; contentless_delete
 -- lets a block's row be deleted without its document).
 CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5(body, content='', contentless_delete=1, detail=none, tokenize="${FTS_TOKENIZE}");

@@ -151,7 +151,7 @@ export function search(db: DB, q: SearchQuery): SearchResult {
   // Events without a time sort first: without a window, the blocks holding any are read in a first pass
   // (they are few: lines before a file's first timestamp, untimestamped logs), so that stopping early in
   // the time-ordered pass cannot leave one out.
-  const untimedFirst = since === null && until === null;
+  const untimedFirst = since === null && until === null && db.prepare('SELECT 1 FROM blocks INDEXED BY blocks_untimed WHERE untimed > 0 LIMIT 1').get() !== undefined;
   const select = (extra: string, index: boolean): string => {
     const w = [...where, ...(extra ? [extra] : [])];
     return `${META_SELECT.replace('%INDEX%', index ? 'INDEXED BY blocks_tmin' : '')}${w.length ? ' WHERE ' + w.join(' AND ') : ''} ORDER BY b.tmin, b.id`;
