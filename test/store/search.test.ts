@@ -129,7 +129,7 @@ describe('search against a plain scan of the same logs', () => {
 
 describe('many candidate blocks', () => {
   it('walks the time index (over 2,000 candidate blocks) and gives what a scan gives, window and limit included', async () => {
-    // 3,000 one-line blocks, 20 minutes of lines per patient-folder word, times one second apart.
+    // 3,000 one-line blocks, one line a second, every one a Written file line.
     const dir = tmp();
     const log = path.join(dir, 'serverstatus.log');
     writeFileSync(log, lines(3000), 'latin1');
