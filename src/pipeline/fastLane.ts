@@ -5,6 +5,19 @@
  * else goes through the full decoder, so results are identical — only faster.
  */
 import { parsePrefix } from '../parse/prefix.js';
+import { classifyBytes } from '../parse/catalog/index.js';
+
+/**
+ * The kind of the message in bytes [m, end) when its bytes settle it, else null (the full parser
+ * decides): no catalog row's literal start settles it, or it may be unterminated with the next message
+ * glued on (§1.6: `*** heap…`, `*** HL7…`, `Update …`).
+ */
+export function fastKind(buf: Buffer, m: number, end: number): string | null {
+  if (m < 0 || m >= end) return null;
+  const c = buf[m];
+  if ((c === 85 && buf[m + 1] === 112) || (c === 42 && buf[m + 3] === 32 && (buf[m + 4] === 104 || buf[m + 4] === 72))) return null;
+  return classifyBytes(buf, m, end);
+}
 
 const DAY = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].map(key3));
 const MON = new Set(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map(key3));

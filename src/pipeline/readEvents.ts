@@ -9,8 +9,7 @@ import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/
 import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
-import { classifyBytes } from '../parse/catalog/index.js';
-import { FastPrefix, hasLoneCR } from './fastLane.js';
+import { fastKind, FastPrefix, hasLoneCR } from './fastLane.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
@@ -141,17 +140,10 @@ async function readSource(
     (buf, start, end, offset, lineNo) => {
       if (fastOk) {
         const m = fast!.messageStart(buf, start, end);
-        if (m !== -1 && m < end) {
-          const c = buf[m];
-          // `*** heap…`, `*** HL7…` and `Update …` may be unterminated, the next message glued on (§1.6).
-          const unterminated = (c === 85 && buf[m + 1] === 112) || (c === 42 && buf[m + 3] === 32 && (buf[m + 4] === 104 || buf[m + 4] === 72));
-          if (!unterminated) {
-            const kind = classifyBytes(buf, m, end);
-            if (kind !== null) {
-              assembler.known(fast!.time, kind, offset, lineNo, end - m);
-              return;
-            }
-          }
+        const kind = fastKind(buf, m, end);
+        if (kind !== null) {
+          assembler.known(fast!.time, kind, offset, lineNo, end - m);
+          return;
         }
       }
       const s = decodeLine(buf, start, end, utf8);

@@ -16,8 +16,8 @@ import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { classify, classifyBytes } from '../parse/catalog/index.js';
-import { FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
+import { classify } from '../parse/catalog/index.js';
+import { fastKind, FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
 import { ftsDocument } from './tokens.js';
 
 /**
@@ -227,17 +227,12 @@ function feedFiltered(
     }
     let kind: string | null = null;
     const m = msg[i]!;
-    if (m !== -1 && m < ends[i]!) {
-      const c = raw[m];
-      const unterminated = (c === 85 && raw[m + 1] === 112) || (c === 42 && raw[m + 3] === 32 && (raw[m + 4] === 104 || raw[m + 4] === 72));
-      if (!unterminated) {
-        const k = classifyBytes(raw, m, ends[i]!);
-        const cannotHit = (full !== 0 && mask !== full) || (filter.kinds !== null && k !== null && !filter.kinds.has(k));
-        if (k !== null && !(filter.associations && ASSOCIATION_KINDS.has(k)) && (cannotHit || filter.associations)) {
-          kind = k;
-          const off = sourceOffset(starts[i]!);
-          fastRead.set(off, { line: base + i + 1, cannotHit, raw, start: m, end: ends[i]!, mayNameAe: aeFull === 0 || aeMask === aeFull });
-        }
+    const k = fastKind(raw, m, ends[i]!);
+    if (k !== null) {
+      const cannotHit = (full !== 0 && mask !== full) || (filter.kinds !== null && !filter.kinds.has(k));
+      if (!(filter.associations && ASSOCIATION_KINDS.has(k)) && (cannotHit || filter.associations)) {
+        kind = k;
+        fastRead.set(sourceOffset(starts[i]!), { line: base + i + 1, cannotHit, raw, start: m, end: ends[i]!, mayNameAe: aeFull === 0 || aeMask === aeFull });
       }
     }
     if (kind !== null) {

@@ -18,10 +18,9 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
-import { classifyBytes } from '../parse/catalog/index.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
-import { FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
+import { fastKind, FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -618,12 +617,13 @@ export class Indexer {
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
     let pendOff = -1;
     let pendLen = 0;
-    const terminate = (nextOff: number): void => {
+    /** Ends the pending line where the next one starts, or at the end of the source (which may have no newline). */
+    const terminate = (nextOff: number, atEnd = false): void => {
       if (pendOff < 0) return;
       const cur = open[open.length - 1]!;
       const gap = nextOff - pendOff - pendLen;
       if (gap === 2) appendBytes(cur, CRLF, 0, 2);
-      else {
+      else if (gap === 1 || !atEnd) {
         appendBytes(cur, CRLF, 1, 2);
         // An over-long line the splitter cut: the bytes it dropped are a gap in the block's offsets.
         if (gap > 2) cur.gaps.push(cur.len, gap - 1);
@@ -656,27 +656,22 @@ export class Indexer {
       let text: string | null = null;
       if (fastOk) {
         m = fast!.messageStart(buf, s, end);
-        if (m !== -1 && m < end) {
-          const c = buf[m];
-          // `*** heap…`, `*** HL7…` and `Update …` may be unterminated, the next message glued on (§1.6).
-          const unterminated = (c === 85 && buf[m + 1] === 112) || (c === 42 && buf[m + 3] === 32 && (buf[m + 4] === 104 || buf[m + 4] === 72));
-          if (!unterminated) {
-            kind = classifyBytes(buf, m, end);
-            if (kind !== null && ASSOCIATION_KINDS.has(kind)) kind = null; // their fields are needed
-          }
-        }
+        kind = fastKind(buf, m, end);
+        if (kind !== null && ASSOCIATION_KINDS.has(kind)) kind = null; // their fields are needed
       }
       terminate(off);
       // The line goes to the assembler first: a block is cut only before a line that starts an event,
       // which the assembler knows (continuation lines, messages of their own, the continuation caps).
-      const orderBefore = asm.dateOrder;
-      const syslogBefore = asm.syslogResume;
+      let cur = open.length > 0 ? open[open.length - 1]! : null;
+      const full = cur === null || cur.lines >= blockLines || cur.len + runLen() >= BLOCK_BYTES;
+      // What a new block starts with is the state before this line (taken only when a cut may come).
+      const orderBefore = full ? asm.dateOrder : null;
+      const syslogBefore = full ? asm.syslogResume : null;
       feeding = lineAbs;
       if (kind !== null) asm.known(fast!.time, kind, off, lineAbs, end - m);
       else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
       feeding = -1;
-      let cur = open.length > 0 ? open[open.length - 1]! : null;
-      if (cur === null || (asm.lineStartedEvent && (cur.lines >= blockLines || cur.len + runLen() >= BLOCK_BYTES))) {
+      if (cur === null || (full && asm.lineStartedEvent)) {
         if (cur) {
           flushRun();
           cur.closed = true;
@@ -775,13 +770,7 @@ export class Indexer {
     const total = start.baseOff + splitter.bytes;
     try {
       splitter.end();
-      // The last line: its terminator as the file has it (none when the file does not end in a newline).
-      if (pendOff >= 0) {
-        const gap = total - pendOff - pendLen;
-        if (gap === 2) appendBytes(open[open.length - 1]!, CRLF, 0, 2);
-        else if (gap === 1) appendBytes(open[open.length - 1]!, CRLF, 1, 2);
-        pendOff = -1;
-      }
+      terminate(total, true);
       asm.end();
       while (open.length > 0) finish(open.shift()!);
     } catch (err) {

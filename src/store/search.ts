@@ -50,12 +50,11 @@ export interface Coverage {
   sources: string[];
 }
 
-const BLOCK_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx, bd.data
-  FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src`;
+const BLOCK_COLUMNS = 'b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx';
+const BLOCK_SELECT = `SELECT ${BLOCK_COLUMNS}, bd.data FROM blocks b JOIN block_data bd ON bd.id = b.id JOIN sources s ON s.id = b.src`;
 
 /** The same without the block's bytes: fetched only for the blocks a search reads. */
-const META_SELECT = `SELECT b.id, b.src, s.name AS source, b.line, b.off, b.end_line, b.tmin, b.tmax, b.ctx
-  FROM blocks b %INDEX% JOIN sources s ON s.id = b.src`;
+const META_SELECT = `SELECT ${BLOCK_COLUMNS} FROM blocks b %INDEX% JOIN sources s ON s.id = b.src`;
 
 /** More candidate blocks than this are walked in time order rather than fetched and sorted. */
 const PLAN_CAP = 2000;

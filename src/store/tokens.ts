@@ -10,8 +10,9 @@
  *   removed first, in the document and in the query alike, so `MAINPACS.` is found as `MAINPACS`.
  *
  * A query is split the same way, each piece becomes an FTS5 string (`"` doubled, though pieces can
- * hold none) and the pieces are ANDed; a term of several pieces (`D:\data\1234`) is then checked to
- * be contiguous in the text (the table is `detail=none`, which has no phrase queries but is small).
+ * hold none) and the pieces are ANDed; each event read back is then checked to hold every term as
+ * contiguous tokens, `D:\data\1234` included (`matchesTerms`: the table is `detail=none`, which has no
+ * phrase queries but is small).
  * Nothing the user types reaches FTS5 syntax: no operators, no column filters, no parentheses.
  */
 
@@ -81,17 +82,6 @@ export function ftsExpression(terms: QueryTerm[]): string | null {
     });
   }
   return parts.length === 0 ? null : parts.join(' AND ');
-}
-
-/** True when every multi-token term occurs as contiguous tokens in the text (single tokens FTS5 already checked). */
-export function contiguous(terms: QueryTerm[], text: string): boolean {
-  let toks: string[] | null = null;
-  for (const t of terms) {
-    if (t.tokens.length < 2) continue;
-    toks ??= tokensOf(text);
-    if (!containsRun(toks, t.tokens, t.prefix)) return false;
-  }
-  return true;
 }
 
 function containsRun(hay: string[], needle: string[], prefix: boolean): boolean {
