@@ -115,6 +115,9 @@ export interface AttributionResult {
   finished: MoveRecord | null;
 }
 
+/** The answer for an event no association claims (shared: callers only read it). */
+const NO_ATTRIBUTION: AttributionResult = Object.freeze({ assoc: null, how: 'none', move: null, finished: null });
+
 export interface TrackerNotes {
   evictedAssociations: number;
   expiredAssociations: number;
@@ -149,6 +152,13 @@ export class AssociationTracker {
     Object.assign(t.notes, st.notes);
     t.moveCounter = st.moveCounter;
     return t;
+  }
+
+  /** True when some move on the server has not yet had its outcome (its next line may be cited). */
+  hasPendingMove(server: string): boolean {
+    for (const a of this.open.values()) if (a.server === server && a.move && !a.move.done && a.move.outcome === 'pending') return true;
+    const orphan = this.orphanMoves.get(server);
+    return orphan !== undefined && !orphan.done && orphan.outcome === 'pending';
   }
 
   openAssociations(): Association[] {
@@ -197,7 +207,7 @@ export class AssociationTracker {
   push(e: LogEvent): AttributionResult {
     const f = e.fields;
     const server = serverOf(e.source);
-    const none: AttributionResult = { assoc: null, how: 'none', move: null, finished: null };
+    const none = NO_ATTRIBUTION;
     switch (e.kind) {
       case 'thread-start': {
         const thread = f.thread as number;

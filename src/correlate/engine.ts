@@ -4,8 +4,8 @@
  * alerts on the findings `push` returns, checkpointing `snapshot()` between runs.
  */
 import { createHash } from 'node:crypto';
-import type { InputProblem, LogEvent } from '../parse/event.js';
-import { readEvents, type IngestOptions } from '../pipeline/readEvents.js';
+import type { Fields, InputProblem, LogEvent } from '../parse/event.js';
+import { readEvents, type AnalysisLane, type IngestOptions } from '../pipeline/readEvents.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { ConquestConfig } from '../source/types.js';
 import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
@@ -19,11 +19,19 @@ import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
 import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
 
+/**
+ * Kinds whose fields neither the engine nor the tracker reads (they only place an event in its
+ * association): the analysis lane hands them over without classifying their text.
+ */
+export const FIELDLESS_KINDS: ReadonlySet<string> = new Set(['sending-file', 'accepted-compression', 'application-context', 'query-level', 'find-done', 'blank']);
+
 export type Finding = { type: 'collision'; collision: Collision } | { type: 'phantom-risk'; warning: Warning };
 
 /** Lines only SystemDebug prints: their presence means a debug log was read. */
 const DEBUG_KINDS = new Set(['virtual-row-added', 'server-command', 'message-id', 'associate-dump', 'retrieve-step', 'qualify-mapped', 'freestore', 'virtual-response', 'sql-trace', 'move-destination-unknown']);
 const VIRTUAL_DEVICE = /^MAG\d+\.\d+$/i;
+/** Recent folder/series pairs kept by onWritten. */
+const RECENT_WRITTEN = 8;
 
 function hashId(prefix: string, ...parts: (string | number | null)[]): string {
   return prefix + createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 16);
@@ -65,6 +73,13 @@ export class ForensicEngine {
   private lastCleanup = new Map<string, string>();
   private firstTime: string | null = null;
   private emittedRisks = new Set<string>();
+  /**
+   * The folder/series pairs of the last few `Written file` lines with their records: concurrent
+   * pushes interleave a handful of series, and two lookups in maps of 50,000 entries per line cost
+   * more than the rest of the line. Emptied whenever either map evicts.
+   */
+  private recentWritten: { folder: string; series: string; w: FolderWritten; s: SeriesWritten }[] = [];
+  private recentEvicted = 0;
 
   constructor(cfg: CorrelateConfig = DEFAULT_CONFIG) {
     this.cfg = cfg;
@@ -196,6 +211,32 @@ export class ForensicEngine {
     return findings;
   }
 
+  /**
+   * Whether the next event, of this kind and with these fields, may be cited as evidence (the
+   * analysis lane then decodes its text). Asked only for `Written file` lines and FIELDLESS_KINDS,
+   * after every earlier event was pushed; any doubt answers yes.
+   */
+  needsText(kind: string, fields: Fields, source: string): boolean {
+    switch (kind) {
+      case 'written-file':
+      case 'rewritten-file': {
+        // The first file of a folder is cited; with collisions open, any may end one.
+        const folder = fields.patientFolder;
+        return typeof folder !== 'string' || this.collisions.size > 0 || !this.writtenFolders.has(folder);
+      }
+      case 'sending-file':
+        return this.tracker.hasPendingMove(serverOf(source));
+      case 'accepted-compression':
+      case 'application-context':
+      case 'query-level':
+      case 'find-done':
+      case 'blank':
+        return false;
+      default:
+        return true;
+    }
+  }
+
   private virtual(folder: string): VirtualFolder {
     return this.virtualFolders.upsert(folder, () => ({
       added: 0,
@@ -215,15 +256,35 @@ export class ForensicEngine {
     const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
     const series = typeof f.seriesUid === 'string' ? f.seriesUid : null;
     let r: Evidence | null = null;
-    if (folder) {
-      const w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e)) }));
-      w.count++;
-      if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
+    const evicted = this.writtenFolders.evicted + this.writtenSeries.evicted;
+    if (evicted !== this.recentEvicted) {
+      // An entry may have left the maps: the recent pairs could point at records no longer in them.
+      this.recentWritten.length = 0;
+      this.recentEvicted = evicted;
     }
-    if (series) {
-      const s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0 }));
-      s.count++;
-      if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
+    const hit = folder && series ? this.recentWritten.find((x) => x.folder === folder && x.series === series) : undefined;
+    if (hit) {
+      // The same folder and series as a recent line: the map lookups would find these very records.
+      hit.w.count++;
+      hit.s.count++;
+    } else {
+      let w: FolderWritten | null = null;
+      let s: SeriesWritten | null = null;
+      if (folder) {
+        w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e)) }));
+        w.count++;
+        if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
+      }
+      if (series) {
+        s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0 }));
+        s.count++;
+        if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
+      }
+      const nowEvicted = this.writtenFolders.evicted + this.writtenSeries.evicted;
+      if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
+        if (this.recentWritten.length >= RECENT_WRITTEN) this.recentWritten.shift();
+        this.recentWritten.push({ folder, series, w, s });
+      }
     }
     // A new name's time token is the write time (UTC): it tells the server's offset from UTC.
     if (e.kind === 'written-file' && typeof f.fileTime === 'number' && e.time !== null && (this.offsetSamples++ & 63) === 0) {
@@ -575,10 +636,19 @@ export interface AnalyzeOptions {
   onEvent?: (e: LogEvent) => void;
 }
 
+/**
+ * The analysis lane for an engine. A caller that also watches the events (`timeline`, which
+ * matches their text and learns identifiers from their fields) gets every text and field.
+ */
+export function analysisLane(engine: ForensicEngine, watched: boolean): AnalysisLane {
+  if (watched) return { fieldless: new Set(), writtenKeysOnly: false, needsText: () => true };
+  return { fieldless: FIELDLESS_KINDS, writtenKeysOnly: true, needsText: (kind, fields, source) => engine.needsText(kind, fields, source) };
+}
+
 /** Reads the paths and analyses them: the library form of `cqlog analyze`. */
 export async function analyzePaths(paths: string[], opts: AnalyzeOptions = {}): Promise<AnalysisResult & { readable: boolean }> {
   const engine = new ForensicEngine();
-  const ingestOpts: IngestOptions = { encoding: opts.encoding ?? 'latin1' };
+  const ingestOpts: IngestOptions = { encoding: opts.encoding ?? 'latin1', analysisLane: analysisLane(engine, opts.onEvent !== undefined) };
   if (opts.dateOrder) ingestOpts.dateOrder = opts.dateOrder;
   if (opts.tz) ingestOpts.tz = opts.tz;
   const result = await readEvents(

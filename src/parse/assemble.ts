@@ -10,6 +10,8 @@ import { evidenceOf, guiIso, priorOf, type DateOrder } from './dateOrder.js';
 import { fmtOffset, wallMs, ZoneMapper } from './timezone.js';
 
 export interface AssembleOptions {
+  /** Set by the analysis lane: fast-lane events may share one pending record (see `known`). */
+  reuseKnown?: boolean;
   /** Forces the day/month order of GUI dates. */
   dateOrder?: DateOrder;
   /** IANA zone: times get its UTC offset. */
@@ -60,6 +62,9 @@ interface SyslogTime {
   roll: number;
 }
 
+/** Marks a fast-lane event whose decoded text is to be classified when it is emitted. */
+const CLASSIFY_TEXT: Fields = Object.freeze({}) as Fields;
+
 interface Pending {
   line: number;
   offset: number;
@@ -81,6 +86,8 @@ interface Pending {
   kind?: string;
   /** …and the characters of its undecoded first line beyond the one-space placeholder (for MAX_EVENT_CHARS). */
   hidden: number;
+  /** Set by the analysis lane: fields read from the bytes, so the text need not be classified again. */
+  fields: Fields | null;
 }
 
 export class EventAssembler {
@@ -176,7 +183,8 @@ export class EventAssembler {
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
     // it was not empty (an empty text would make the next bare line look like `\n***Client Error`).
-    const next: Pending = this.onCounted ? this.counted : { ...this.counted };
+    // The analysis lane (knownDetail) reuses it too: finish() copies what it emits, and a held event is copied.
+    const next: Pending = this.onCounted || this.opts.reuseKnown ? this.counted : { ...this.counted };
     next.line = lineNo;
     next.offset = offset;
     next.time = time;
@@ -184,7 +192,28 @@ export class EventAssembler {
     next.text = ' ';
     next.hidden = messageLength - 1;
     next.parts = 1;
+    next.fields = null;
     this.pending = next;
+  }
+
+  /**
+   * Analysis lane: the event `known` just started gets its decoded message (then it is classified
+   * as the full path would) and, when the bytes already gave them, its fields. Without a text the
+   * event keeps the placeholder: for consumers that said they will not cite it.
+   */
+  knownDetail(text: string | null, fields: Fields | null): void {
+    const p = this.pending;
+    if (p === null || p.kind === undefined) return;
+    if (text !== null) {
+      p.text = text;
+      p.hidden = 0;
+    }
+    p.fields = fields ?? CLASSIFY_TEXT;
+  }
+
+  /** True while events wait in the held queue (for the GUI date order or the syslog year). */
+  get holding(): boolean {
+    return this.held.length > 0;
   }
 
   /** Kinds-only consumers (stats, the index) get fast-lane events here instead of as event objects (line: the event's first line). */
@@ -205,6 +234,7 @@ export class EventAssembler {
     from: null,
     kind: '',
     hidden: 0,
+    fields: null,
   };
 
   /** One physical line (CR removed) and the byte offset of its first byte in the source. */
@@ -285,6 +315,7 @@ export class EventAssembler {
       inherited: false,
       from: null,
       hidden: 0,
+      fields: null,
     };
   }
 
@@ -370,6 +401,7 @@ export class EventAssembler {
       inherited: from !== null,
       from,
       hidden: 0,
+      fields: null,
     };
   }
 
@@ -449,7 +481,11 @@ export class EventAssembler {
       this.onCounted(ev.kind, time, ev.line);
       return;
     }
-    const c = ev.kind !== undefined ? { kind: ev.kind, fields: {} as Fields } : classify(ev.text, !this.opts.kindsOnly);
+    const c =
+      ev.kind === undefined ? classify(ev.text, !this.opts.kindsOnly)
+      : ev.fields === null ? { kind: ev.kind, fields: {} as Fields }
+      : ev.fields === CLASSIFY_TEXT ? classify(ev.text, true)
+      : { kind: ev.kind, fields: ev.fields };
     const fields: Fields = c.fields;
     if (ev.pacsName !== undefined) fields.pacsName = ev.pacsName;
     this.emit({ source: this.source, line: ev.line, offset: ev.offset, time, kind: c.kind, text: ev.text, fields });

@@ -3,7 +3,8 @@
  * through here. Memory is bounded by the read chunk, the longest line kept and the held GUI lines.
  */
 import { promises as fsp } from 'node:fs';
-import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import { WrittenPathReader } from '../parse/catalog/writtenPath.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -21,6 +22,24 @@ export interface IngestOptions extends AssembleOptions {
    * event objects (the other events still go to the event sink).
    */
   onCounted?: (source: string, kind: string, time: string | null) => void;
+  /** Full events for a consumer that reads only some fields and cites only some texts (see AnalysisLane). */
+  analysisLane?: AnalysisLane;
+}
+
+/**
+ * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
+ * every event still arrives whole — except what its consumer declares it will not read. When only
+ * their keys are wanted, `Written file` paths are read from the bytes (WrittenPathReader); kinds in
+ * `fieldless` come with empty fields; the text of those two is decoded only when `needsText` says
+ * the consumer will cite it.
+ * `needsText` is asked once every event before this one has been delivered, so it can answer
+ * from the consumer's current state. Every other event is decoded and classified as usual.
+ */
+export interface AnalysisLane {
+  fieldless: ReadonlySet<string>;
+  /** True when the consumer reads only patientFolder, seriesUid and fileTime of `Written file` lines. */
+  writtenKeysOnly: boolean;
+  needsText(kind: string, fields: Fields, source: string): boolean;
 }
 
 export interface SourceSummary {
@@ -116,7 +135,7 @@ async function readSource(
   const strict = utf8 ? new TextDecoder('utf-8', { fatal: true }) : null;
   const assembler = new EventAssembler(
     spec.name,
-    opts,
+    opts.analysisLane ? { ...opts, reuseKnown: true } : opts,
     (e) => {
       summary.events++;
       if (e.kind === 'unknown') summary.unknown++;
@@ -132,8 +151,11 @@ async function readSource(
       count(name, kind, time);
     };
   }
-  // Kinds only: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
-  const fast = opts.kindsOnly === true && !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
+  // Kinds only, or the analysis lane: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
+  const byBytes = !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1';
+  const lane = byBytes && opts.kindsOnly !== true ? (opts.analysisLane ?? null) : null;
+  const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
+  const written = lane !== null && lane.writtenKeysOnly ? new WrittenPathReader() : null;
   let fastOk = fast !== null;
   const splitter = new LineSplitter(
     spec.name,
@@ -143,6 +165,14 @@ async function readSource(
         const kind = fastKind(buf, m, end);
         if (kind !== null) {
           assembler.known(fast!.time, kind, offset, lineNo, end - m);
+          if (lane !== null) {
+            let fields: Fields | null = null;
+            if (written !== null && (kind === 'written-file' || kind === 'rewritten-file')) fields = written.read(buf, m, end) as Fields | null;
+            else if (lane.fieldless.has(kind)) fields = {};
+            // Held events are not delivered yet: the consumer cannot judge, so the text is kept.
+            const cite = fields === null || assembler.holding || lane.needsText(kind, fields, spec.name);
+            assembler.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
+          }
           return;
         }
       }

@@ -4,7 +4,8 @@
  *   npm run bench -- [--size 1GB] [--seed N] [--runs N] [--also-4gb] [--incident]
  *
  * Generates (or reuses, cached under bench/out/, which git ignores) a log with generate-big, warms
- * the page cache, runs `node bin/cqlog.js stats FILE --json` as a child process and measures wall
+ * the page cache, runs `node bin/cqlog.js stats FILE --json` (and `analyze`, issue 3's target of
+ * 1.5x the time of stats) as a child process and measures wall
  * time and peak RSS (`/usr/bin/time -v` when present, otherwise a `--import` hook that prints
  * `process.resourceUsage().maxRSS` at exit). Runs `rg -c` and `lnav -n` on the same file when they
  * are on the PATH (and `grep -c`, always there) and prints the ratios in the same table.
@@ -22,6 +23,7 @@ const OUT_DIR = path.join(ROOT, 'bench', 'out');
 const BIN = path.join(ROOT, 'bin', 'cqlog.js');
 const TARGET_MBPS = 400;
 const TARGET_RSS_MB = 150;
+const TARGET_ANALYZE_RATIO = 1.5;
 const MB = 2 ** 20;
 /** Bump when generate-big's output changes, so cached files are made again. */
 const GENERATOR_VERSION = 1;
@@ -168,7 +170,7 @@ async function cqlogRun(file: string, runs: number): Promise<{ best: Measure; st
   return { best, stats, all };
 }
 
-async function benchFile(label: string, opts: GenerateOptions, runs: number, others: boolean): Promise<void> {
+async function benchFile(label: string, opts: GenerateOptions, runs: number, others: boolean, withAnalyze: boolean): Promise<void> {
   const { file, gen, reused } = await bigLog(opts, label);
   await warm(file);
   const bytes = gen.bytes;
@@ -187,6 +189,22 @@ async function benchFile(label: string, opts: GenerateOptions, runs: number, oth
     .join('; ');
   rows.push({ tool: 'cqlog stats --json', wallS: c.best.wallS, rssMb: c.best.rssMb, lines: c.stats?.lines ?? gen.lines, note });
   if (c.best.code !== 0 || !c.stats) process.stderr.write(`bench: cqlog stderr:\n${c.best.stderr.slice(0, 2000)}\n`);
+
+  // Issue 3's target: `cqlog analyze` within 1.5x the time of `cqlog stats`, same RSS bound.
+  const analyzeRuns: Measure[] = [];
+  if (withAnalyze) for (let i = 0; i < runs; i++) analyzeRuns.push(await run('cqlog analyze --json', process.execPath, [BIN, 'analyze', file, '--json'], true));
+  const a = analyzeRuns.length > 0 ? analyzeRuns.reduce((x, y) => (y.wallS < x.wallS ? y : x)) : null;
+  if (a) {
+    let found = '';
+    try {
+      const r = JSON.parse(a.stdout) as { collisions: unknown[]; warnings: unknown[] };
+      found = `${r.collisions.length} collision(s), ${r.warnings.length} warning(s)`;
+    } catch {
+      found = 'no JSON on stdout';
+    }
+    const aNote = [a.code !== 0 ? `exit ${a.code}` : '', found, runs > 1 ? `best of ${runs}: ${analyzeRuns.map((m) => m.wallS.toFixed(1)).join('/')} s` : ''].filter(Boolean).join('; ');
+    rows.push({ tool: 'cqlog analyze --json', wallS: a.wallS, rssMb: a.rssMb, lines: c.stats?.lines ?? gen.lines, note: aNote });
+  }
 
   if (others) {
     const grep = onPath('grep');
@@ -212,15 +230,23 @@ async function benchFile(label: string, opts: GenerateOptions, runs: number, oth
     `targets: throughput >= ${TARGET_MBPS} MB/s: ${mbps.toFixed(0)} MB/s ${mbps >= TARGET_MBPS ? 'OK' : 'MISSED'}; ` +
       `peak RSS <= ${TARGET_RSS_MB} MB: ${rss === null ? 'not measured' : `${rss.toFixed(0)} MB ${rss <= TARGET_RSS_MB ? 'OK' : 'MISSED'}`}\n`,
   );
+  if (a) {
+    const ratio = a.wallS / c.best.wallS;
+    process.stdout.write(
+      `targets (analyze): time <= ${TARGET_ANALYZE_RATIO}x stats: ${ratio.toFixed(2)}x ${ratio <= TARGET_ANALYZE_RATIO ? 'OK' : 'MISSED'}; ` +
+        `peak RSS <= ${TARGET_RSS_MB} MB: ${a.rssMb === null ? 'not measured' : `${a.rssMb.toFixed(0)} MB ${a.rssMb <= TARGET_RSS_MB ? 'OK' : 'MISSED'}`}\n`,
+    );
+  }
 }
 
-const USAGE = `usage: npm run bench -- [--size 1GB] [--seed N] [--runs N] [--also-4gb] [--incident] [--no-others]
+const USAGE = `usage: npm run bench -- [--size 1GB] [--seed N] [--runs N] [--also-4gb] [--incident] [--no-others] [--no-analyze]
   --size SIZE   size of the generated log (default 1GB; cached in bench/out/)
   --seed N      generator seed (default 1)
   --runs N      run cqlog N times and keep the fastest (default 1)
   --also-4gb    repeat the measurement (peak RSS above all) on a 4 GB log
   --incident    benchmark a log with the planted incident
   --no-others   do not run grep/rg/lnav
+  --no-analyze  do not run cqlog analyze (issue 3's target: within 1.5x the time of stats)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -230,6 +256,7 @@ async function main(argv: string[]): Promise<number> {
   let also4 = false;
   let incident = false;
   let others = true;
+  let withAnalyze = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = (): string => {
@@ -243,6 +270,7 @@ async function main(argv: string[]): Promise<number> {
     else if (a === '--also-4gb') also4 = true;
     else if (a === '--incident') incident = true;
     else if (a === '--no-others') others = false;
+    else if (a === '--no-analyze') withAnalyze = false;
     else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE);
       return 0;
@@ -255,8 +283,8 @@ async function main(argv: string[]): Promise<number> {
   );
   if (os.loadavg()[0]! > os.cpus().length * 0.5) process.stdout.write('note: the machine is busy; wall times are noisy\n');
   const label = (n: number): string => (n % 2 ** 30 === 0 ? `${n / 2 ** 30}GB` : `${Math.round(n / MB)}MB`);
-  await benchFile(label(size), { size, seed, format: 'linux', incident }, runs, others);
-  if (also4) await benchFile('4GB', { size: 4 * 2 ** 30, seed, format: 'linux', incident }, 1, others);
+  await benchFile(label(size), { size, seed, format: 'linux', incident }, runs, others, withAnalyze);
+  if (also4) await benchFile('4GB', { size: 4 * 2 ** 30, seed, format: 'linux', incident }, 1, others, withAnalyze);
   return 0;
 }
 

@@ -111,6 +111,29 @@ describe('causes', () => {
     expect(c.evidence[0]!.kind).toBe('written-file');
   });
 
+  it('counts every file written under Old when pushes interleave and the series map evicts', () => {
+    const b = new LogBuilder(0).at('2026-11-20T10:00:00');
+    const n = b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
+    // 9 files under OLD1234 over three series, interleaved with other patients; a series map of 2
+    // entries evicts all along, so no remembered record may outlive its map entry.
+    let old = 0;
+    for (let i = 0; i < 9; i++) {
+      b.line(`Written file: /opt/conquest/data/${b.fileName('OLD1234', `1.2.3.${i % 3}`, i + 1)}`);
+      old++;
+      b.line(`Written file: /opt/conquest/data/${b.fileName(`OTHER${i % 4}`, `1.2.4.${i % 5}`, i + 1)}`);
+      if (i % 2 === 0) b.line(`Written file: /opt/conquest/data/${b.fileName('OLD1234', `1.2.3.${i % 3}`, i + 50)}`), old++;
+    }
+    b.end(n);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, 'OLD1234', 1);
+    for (const maxWrittenSeries of [2, 50_000]) {
+      const engine = new ForensicEngine({ ...DEFAULT_CONFIG, maxWrittenSeries });
+      for (const e of eventsOf('router/serverstatus.log', b.text())) engine.push(e);
+      const c = engine.result().collisions[0]!;
+      expect(c).toMatchObject({ cause: 'patient-id-changed-at-source', confidence: 'medium' });
+      expect(c.explanation).toContain(`${old} objects were stored under PatientID 'OLD1234'`);
+    }
+  });
+
   it('series-reused-across-studies and image-moved-across-series for the series and image links', () => {
     const b = new LogBuilder(0).at('2026-11-27T09:00:00');
     b.line(`***Refused to enter inconsistent link StudyInstanceUID into DICOMSeries: PatientID = 'P1' SeriesInstanceUID = '1.2.3' AND SeriesPat = 'P1', Old='1.2.9', Refused='1.2.8'`);

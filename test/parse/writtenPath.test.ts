@@ -1,0 +1,140 @@
+/** The analysis lane's byte reading of `Written file` paths gives exactly what parseConquestPath gives, or declines. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WrittenPathReader } from '../../src/parse/catalog/writtenPath.js';
+import { parseConquestPath } from '../../src/parse/catalog/values.js';
+import { REAL, SAMPLES } from '../helpers.js';
+import { generate } from '../../src/tools/generate-big.js';
+
+/** What the full parser gives for a message, restricted to the fields the reader answers. */
+function expected(message: string): { patientFolder: string; seriesUid: string; fileTime: number } | null {
+  const m = /^[\t ]*(?:Written|Rewritten) file: (.+)$/.exec(message);
+  if (!m) return null;
+  const c = parseConquestPath(m[1]!);
+  if (c.fileNameSyntax !== '3/4' || !c.patientFolder || c.seriesUid === null || c.fileTime === null) return null;
+  return { patientFolder: c.patientFolder, seriesUid: c.seriesUid, fileTime: c.fileTime };
+}
+
+/** Reads a message through the reader, from the middle of a larger buffer as the lane does. */
+function read(r: WrittenPathReader, message: string): ReturnType<WrittenPathReader['read']> {
+  const buf = Buffer.from(`Fri Nov 27 19:31:10 2026 ${message}\nnext line`, 'latin1');
+  return r.read(buf, 25, 25 + Buffer.byteLength(message, 'latin1'));
+}
+
+/** Names the reader leaves to the full parser: blanks before the message or around the path (trimmed there). */
+function leftOnPurpose(msg: string): boolean {
+  return /^[\t ]/.test(msg) || /^\S+ file: (?:[\s\u00a0]|.*[\s\u00a0]$)/.test(msg);
+}
+
+function messagesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.search(/(?:Written|Rewritten) file: /);
+    if (at !== -1) out.push(line.slice(at));
+  }
+  return out;
+}
+
+function logFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...logFiles(p));
+    else if (name.endsWith('.log')) out.push(p);
+  }
+  return out;
+}
+
+describe('WrittenPathReader', () => {
+  it('agrees with parseConquestPath on every Written file line of the genuine logs, the samples and a generated log', async () => {
+    const messages: string[] = [];
+    for (const f of [...logFiles(REAL), ...logFiles(SAMPLES)]) messages.push(...messagesIn(readFileSync(f, 'latin1')));
+    const chunks: Buffer[] = [];
+    await generate({ size: 400_000, seed: 7 }, (c) => void chunks.push(c));
+    messages.push(...messagesIn(Buffer.concat(chunks).toString('latin1')));
+    expect(messages.length).toBeGreaterThan(1000);
+    const r = new WrittenPathReader();
+    let answered = 0;
+    for (const msg of messages) {
+      const got = read(r, msg);
+      const want = expected(msg);
+      if (got !== null) {
+        answered++;
+        expect(got, msg).toEqual(want);
+      } else if (want !== null) {
+        // Declining is allowed only for what the reader leaves to the full parser on purpose.
+        expect(leftOnPurpose(msg), msg).toBe(true);
+      }
+    }
+    // The common names are read from the bytes, not left to the full parser.
+    expect(answered / messages.length).toBeGreaterThan(0.9);
+  });
+
+  const cases: [string, string][] = [
+    ['Windows path', 'Written file: D:\\conquest\\data\\1234567\\1.2.840.113619.2.55.3.604688119.868.1595400000.467_0002_000001_15954193850003.dcm'],
+    ['upper-case extension and counter', 'Written file: D:\\data\\P1\\1.2.3_1_2_1595419385ABCD.DCM'],
+    ['.v2 name', 'Rewritten file: /data/P1/1.2.3_1_2_15954193850003.v2'],
+    ['.V2 name', 'Written file: /data/P1/1.2.3_1_2_15954193850003.V2'],
+    ['negative numbers', 'Written file: /data/P1/1.2.3_-1_-20_15954193850003.dcm'],
+    ['nine-digit time', 'Written file: /data/P1/1.2.3_1_2_9954193850003.dcm'],
+    ['fourteen digits, all numeric', 'Written file: /data/P1/1.2.3_1_2_15954193851234.dcm'],
+    ['fifteen digits', 'Written file: /data/P1/1.2.3_1_2_159541938512345.dcm'],
+    ['twelve characters', 'Written file: /data/P1/1.2.3_1_2_954193850003.dcm'],
+    ['letter in the time', 'Written file: /data/P1/1.2.3_1_2_1595419385a003x.dcm'],
+    ['relative path with a folder', 'Written file: P1/1.2.3_1_2_15954193850003.dcm'],
+    ['bare name', 'Written file: 1.2.3_1_2_15954193850003.dcm'],
+    ['separator first', 'Written file: /1.2.3_1_2_15954193850003.dcm'],
+    ['empty folder', 'Written file: /data//1.2.3_1_2_15954193850003.dcm'],
+    ['mixed separators', 'Written file: D:/data\\P 1\\1.2.3_1_2_15954193850003.dcm'],
+    ['trailing blank', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm '],
+    ['leading blank in the path', 'Written file:  /data/P1/1.2.3_1_2_15954193850003.dcm'],
+    ['tab before the message', '\tWritten file: /data/P1/1.2.3_1_2_15954193850003.dcm'],
+    ['no-break space at the end', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm\u00a0'],
+    ['letters in the series', 'Written file: /data/P1/1.2.3a_1_2_15954193850003.dcm'],
+    ['an extra underscore', 'Written file: /data/P1/1.2_3_1_2_15954193850003.dcm'],
+    ['a missing number', 'Written file: /data/P1/1.2.3_1_15954193850003.dcm'],
+    ['syntax 6/8', 'Written file: D:\\data\\P123\\1.2.3.4\\1.2.3.4.5\\1.2.3.4.5.6.dcm'],
+    ['a folder with latin1 bytes', 'Written file: /data/M\u00fcller^Hans/1.2.3_1_2_15954193850003.dcm'],
+    ['other extension', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcx'],
+  ];
+  for (const [name, msg] of cases) {
+    it(`${name}: same answer as the full parser, or declines`, () => {
+      const got = read(new WrittenPathReader(), msg);
+      const want = expected(msg);
+      if (got !== null) expect(got).toEqual(want);
+      else if (want !== null) expect(leftOnPurpose(msg)).toBe(true);
+    });
+  }
+
+  it('reads the ordinary names itself', () => {
+    const r = new WrittenPathReader();
+    expect(read(r, cases[0]![1])).toEqual({ patientFolder: '1234567', seriesUid: '1.2.840.113619.2.55.3.604688119.868.1595400000.467', fileTime: 1595419385 });
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_9954193850003.dcm')).toEqual({ patientFolder: 'P1', seriesUid: '1.2.3', fileTime: 995419385 });
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193851234.dcm')?.fileTime).toBe(1595419385);
+    expect(read(r, 'Written file: 1.2.3_1_2_15954193850003.dcm')).toBeNull();
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm ')).toBeNull();
+  });
+
+  it('never mixes up two keys that share a cache slot', () => {
+    // Many folders and series of equal length: several land in the same slot; each must come back as itself.
+    const r = new WrittenPathReader();
+    const keys: [string, string][] = [];
+    for (let f = 0; f < 40; f++) for (let s = 0; s < 40; s++) keys.push([`P${String(f).padStart(4, '0')}`, `1.2.840.${String(s).padStart(3, '0')}.9`]);
+    for (let round = 0; round < 3; round++) {
+      for (const [folder, series] of keys) {
+        const got = read(r, `Written file: /data/${folder}/${series}_1_2_15954193850003.dcm`);
+        expect(got).toEqual({ patientFolder: folder, seriesUid: series, fileTime: 1595419385 });
+      }
+    }
+  });
+
+  it('gives a key seen again its own time, in a fresh object', () => {
+    const r = new WrittenPathReader();
+    const a = read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')!;
+    const b = read(r, 'Written file: /data/P1/1.2.3_1_3_15954193860004.dcm')!;
+    expect(b).toEqual({ patientFolder: 'P1', seriesUid: '1.2.3', fileTime: 1595419386 });
+    expect(a.fileTime).toBe(1595419385);
+    expect(a).not.toBe(b);
+  });
+});

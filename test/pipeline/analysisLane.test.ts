@@ -1,0 +1,113 @@
+/**
+ * The analysis lane (prefix and kind from the bytes, Written-file paths read from the bytes, texts
+ * decoded only where the engine may cite them) must give exactly the analysis the full decoder gives.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzePaths } from '../../src/correlate/engine.js';
+import type { LogEvent } from '../../src/parse/event.js';
+import { readEvents } from '../../src/pipeline/readEvents.js';
+import { generate } from '../../src/tools/generate-big.js';
+import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
+import { REAL, SAMPLES } from '../helpers.js';
+
+/** Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), restoring the variable after. */
+async function withLane<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+  const old = process.env.CQLOG_NO_FAST_LANE;
+  if (on) delete process.env.CQLOG_NO_FAST_LANE;
+  else process.env.CQLOG_NO_FAST_LANE = '1';
+  try {
+    return await fn();
+  } finally {
+    if (old === undefined) delete process.env.CQLOG_NO_FAST_LANE;
+    else process.env.CQLOG_NO_FAST_LANE = old;
+  }
+}
+
+let dir = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-lane-'));
+  const chunks: Buffer[] = [];
+  await generate({ size: 2_000_000, seed: 21, incident: true }, (c) => void chunks.push(c));
+  writeFileSync(path.join(dir, 'generated.log'), Buffer.concat(chunks));
+  const winChunks: Buffer[] = [];
+  await generate({ size: 600_000, seed: 22, format: 'windows' }, (c) => void winChunks.push(c));
+  writeFileSync(path.join(dir, 'windows.log'), Buffer.concat(winChunks));
+
+  // A router whose log holds what the lane must get right: the first lines held (GUI dates whose
+  // order is not known yet), a continuation after a Written file, a failed retrieve with debug rows,
+  // refusals, a later push under the refused ID (the collision ends), and a move that sends files.
+  const b = new LogBuilder(0).at('2026-11-27T08:00:00');
+  const gui = ['5-6-2026 07:59:58 [ROUTER] Server started', '5-6-2026 07:59:59 [ROUTER] Pushed study'];
+  b.line('Written file: /opt/conquest/data/10234567/1.2.3.4.5.6_0001_000008_17958081880000.dcm');
+  b.lines.push('27-6-2026 08:00:00 [ROUTER] Pushed study'); // the day order is known from here on
+  b.push('CT01', '10234567', 3, '1.2.3.4.5.6');
+  b.line('Written file: /opt/conquest/data/10234567/1.2.3.4.5.6_0001_000009_17958081890000.dcm').lines.push('  continued on a bare line');
+  b.tick(10).failedMove('WS1', 'WS2', 2, BSN);
+  b.tick(60).refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+  b.tick(5).push('CT02', '10234999', 2, '1.2.3.4.5.8');
+  b.tick(60).push('CT01', HOSPITAL_ID, 2, SERIES);
+  const n = b.tick(5).start('WS1', ['1.2.840.10008.5.1.4.1.2.1.2']);
+  b.line('\tC-Move Destination: "WS1 "').line('Number of images to send: 2');
+  b.line('Sending file : /opt/conquest/data/10234567/1.2.3.4.5.6_0001_000001_17958081890001.dcm');
+  b.line('Sending file : /opt/conquest/data/10234567/1.2.3.4.5.6_0001_000002_17958081890002.dcm');
+  b.line('C-Move (PatientRoot)').end(n);
+  b.tick(5).failedMove('WS3', 'WS4', 3);
+  writeFileSync(path.join(dir, 'crafted.log'), [...gui, b.text()].join('\n'));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the analysis lane', () => {
+  const inputs: [string, () => string[]][] = [
+    ['genuine logs', () => ['s1-normal-push', 's2-virtual-move-ok', 's4b-unknown-ae-debug', 's6-zip-rotation'].map((d) => path.join(REAL, d))],
+    ['the bundled incident', () => [path.join(SAMPLES, 'incident')]],
+    ['a generated log with an incident', () => [path.join(dir, 'generated.log')]],
+    ['a generated Windows log', () => [path.join(dir, 'windows.log')]],
+    ['a crafted router log', () => [path.join(dir, 'crafted.log')]],
+  ];
+  for (const [name, paths] of inputs) {
+    it(`gives the same analysis as the full decoder on ${name}`, async () => {
+      const lane = await withLane(true, () => analyzePaths(paths()));
+      const full = await withLane(false, () => analyzePaths(paths()));
+      expect(lane).toEqual(full);
+      if (name.startsWith('a crafted')) {
+        // The scenario is what it says: one collision ended by the later push, two failed retrieves.
+        expect(lane.collisions).toHaveLength(1);
+        expect(lane.collisions[0]!.resolvedAt).not.toBeNull();
+        expect(lane.collisions[0]!.evidence.every((e) => e.text.trim().length > 0)).toBe(true);
+      }
+    });
+  }
+
+  it('gives a watching caller (timeline) every event whole, as the full decoder does', async () => {
+    const collect = async (on: boolean): Promise<LogEvent[]> => {
+      const events: LogEvent[] = [];
+      await withLane(on, () => analyzePaths([path.join(dir, 'crafted.log'), path.join(dir, 'generated.log')], { onEvent: (e) => void events.push(e) }));
+      return events;
+    };
+    const lane = await collect(true);
+    expect(lane.length).toBeGreaterThan(10000);
+    expect(lane).toEqual(await collect(false));
+  });
+
+  it('is really taken: uncited texts stay placeholders and Written-file fields come from the bytes', async () => {
+    const events: LogEvent[] = [];
+    await withLane(true, () =>
+      readEvents([path.join(dir, 'generated.log')], { encoding: 'latin1', analysisLane: { fieldless: new Set(['sending-file']), writtenKeysOnly: true, needsText: () => false } }, (e) => void events.push(e), () => {}),
+    );
+    const written = events.filter((e) => e.kind === 'written-file');
+    const sending = events.filter((e) => e.kind === 'sending-file');
+    expect(written.length).toBeGreaterThan(1000);
+    expect(sending.length).toBeGreaterThan(10);
+    expect(written.every((e) => e.text === ' ' && Object.keys(e.fields).sort().join() === 'fileTime,patientFolder,seriesUid')).toBe(true);
+    expect(sending.every((e) => e.text === ' ' && Object.keys(e.fields).length === 0)).toBe(true);
+    // Kinds the lane does not thin out arrive decoded and classified.
+    const start = events.find((e) => e.kind === 'thread-start')!;
+    expect(start.text).toMatch(/^UPACS THREAD \d+: STARTED AT/);
+    expect(typeof start.fields.thread).toBe('number');
+  });
+});
