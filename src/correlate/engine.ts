@@ -222,7 +222,10 @@ export class ForensicEngine {
       case 'rewritten-file': {
         // The first file of a folder is cited; with collisions open, any may end one.
         const folder = fields.patientFolder;
-        return typeof folder !== 'string' || this.collisions.size > 0 || !this.writtenFolders.has(folder);
+        if (typeof folder !== 'string' || this.collisions.size > 0) return true;
+        // A folder among the recent pairs is in the map, unless a map evicted since: no lookup needed.
+        if (this.writtenFolders.evicted + this.writtenSeries.evicted === this.recentEvicted) for (const x of this.recentWritten) if (x.folder === folder) return false;
+        return !this.writtenFolders.has(folder);
       }
       case 'sending-file':
         return this.tracker.hasPendingMove(serverOf(source));
@@ -634,6 +637,8 @@ export interface AnalyzeOptions {
   until?: string;
   onProblem?: (p: InputProblem) => void;
   onEvent?: (e: LogEvent) => void;
+  /** The engine's bounds (default DEFAULT_CONFIG). */
+  config?: CorrelateConfig;
 }
 
 /**
@@ -647,7 +652,7 @@ export function analysisLane(engine: ForensicEngine, watched: boolean): Analysis
 
 /** Reads the paths and analyses them: the library form of `cqlog analyze`. */
 export async function analyzePaths(paths: string[], opts: AnalyzeOptions = {}): Promise<AnalysisResult & { readable: boolean }> {
-  const engine = new ForensicEngine();
+  const engine = new ForensicEngine(opts.config ?? DEFAULT_CONFIG);
   const ingestOpts: IngestOptions = { encoding: opts.encoding ?? 'latin1', analysisLane: analysisLane(engine, opts.onEvent !== undefined) };
   if (opts.dateOrder) ingestOpts.dateOrder = opts.dateOrder;
   if (opts.tz) ingestOpts.tz = opts.tz;

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzePaths } from '../../src/correlate/engine.js';
+import { DEFAULT_CONFIG } from '../../src/correlate/config.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import { generate } from '../../src/tools/generate-big.js';
@@ -82,6 +83,31 @@ describe('the analysis lane', () => {
       }
     });
   }
+
+  it('gives the same analysis when the engine\'s maps evict all along', async () => {
+    const config = { ...DEFAULT_CONFIG, maxWrittenFolders: 20, maxWrittenSeries: 30 };
+    const paths = [path.join(dir, 'generated.log'), path.join(dir, 'crafted.log')];
+    const lane = await withLane(true, () => analyzePaths(paths, { config }));
+    expect(lane.notes?.evicted.writtenFolders).toBeGreaterThan(40);
+    expect(lane).toEqual(await withLane(false, () => analyzePaths(paths, { config })));
+  });
+
+  it('cites the real text of a folder written again right after its entry was evicted', async () => {
+    // Folder map of 2: C evicts A while A is still among the engine's recent pairs; the next A line
+    // is then a first-of-folder line again, and the engine cites it.
+    const b = new LogBuilder(0).at('2026-11-20T10:00:00');
+    const n = b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);
+    for (const f of ['OLDA', 'OTHB', 'OLDA', 'OTHC', 'OLDA']) b.tick(1).line(`Written file: /opt/conquest/data/${b.fileName(f, SERIES)}`);
+    b.end(n);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, 'OLDA', 1);
+    const file = path.join(dir, 'evicted.log');
+    writeFileSync(file, b.text());
+    const config = { ...DEFAULT_CONFIG, maxWrittenFolders: 2 };
+    const lane = await withLane(true, () => analyzePaths([file], { config }));
+    const first = lane.collisions[0]!.evidence.find((e) => e.kind === 'written-file')!;
+    expect(first.text).toMatch(/^Written file: .*OLDA/);
+    expect(lane).toEqual(await withLane(false, () => analyzePaths([file], { config })));
+  });
 
   it('gives a watching caller (timeline) every event whole, as the full decoder does', async () => {
     const collect = async (on: boolean): Promise<LogEvent[]> => {
