@@ -178,7 +178,7 @@ export class EventAssembler {
     const c = this.counted;
     if (this.pending === c && this.onCounted !== null && this.held.length === 0 && c.time === this.lastTime && c.time !== null) {
       // The common case of a counted run: the previous fast-lane event, same second, nothing held.
-      this.onCounted(c.kind!, c.time, c.line);
+      this.onCounted(c.kind!, c.time, c.line, c.fields);
     } else if (this.pending) this.complete(this.pending);
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
@@ -217,7 +217,7 @@ export class EventAssembler {
   }
 
   /** Kinds-only consumers (stats, the index) get fast-lane events here instead of as event objects (line: the event's first line). */
-  onCounted: ((kind: string, time: string | null, line: number) => void) | null = null;
+  onCounted: ((kind: string, time: string | null, line: number, fields: Fields | null) => void) | null = null;
 
   private readonly counted: Pending = {
     line: 0,
@@ -478,7 +478,7 @@ export class EventAssembler {
     if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
     else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
     if (ev.kind !== undefined && this.onCounted) {
-      this.onCounted(ev.kind, time, ev.line);
+      this.onCounted(ev.kind, time, ev.line, ev.fields);
       return;
     }
     const c =

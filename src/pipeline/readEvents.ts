@@ -4,7 +4,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
-import { WrittenPathReader } from '../parse/catalog/writtenPath.js';
+import { ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -29,7 +29,7 @@ export interface IngestOptions extends AssembleOptions {
 /**
  * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
  * every event still arrives whole — except what its consumer declares it will not read. When only
- * their keys are wanted, `Written file` paths are read from the bytes (WrittenPathReader); kinds in
+ * their keys are wanted, `Written file` paths are read from the bytes (ObjectPathReader); kinds in
  * `fieldless` come with empty fields; the text of those two is decoded only when `needsText` says
  * the consumer will cite it.
  * `needsText` is asked once every event before this one has been delivered, so it can answer
@@ -155,7 +155,7 @@ async function readSource(
   const byBytes = !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1';
   const lane = byBytes && opts.kindsOnly !== true ? (opts.analysisLane ?? null) : null;
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
-  const written = lane !== null && lane.writtenKeysOnly ? new WrittenPathReader() : null;
+  const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
   let fastOk = fast !== null;
   const splitter = new LineSplitter(
     spec.name,

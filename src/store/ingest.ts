@@ -16,7 +16,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
+import { ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
@@ -30,6 +31,8 @@ import type { ConquestConfig } from '../source/types.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
 import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, syslogAt, type BlockContext } from './blocks.js';
 import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut, type BlockWriter, type ProgressRow } from './writer.js';
+import { BlockEvents } from './eventRows.js';
+import { KEY_FIELD_KINDS } from '../parse/catalog/index.js';
 import type { DB } from './schema.js';
 import { timeToInt } from './schema.js';
 
@@ -219,6 +222,7 @@ export class Indexer {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM blocks_fts WHERE rowid IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
       this.db.prepare('DELETE FROM block_data WHERE id IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
+      this.db.prepare('DELETE FROM block_events WHERE id IN (SELECT id FROM blocks WHERE src = ? AND line >= ?)').run(src, line);
       this.db.prepare('DELETE FROM blocks WHERE src = ? AND line >= ?').run(src, line);
     })();
   }
@@ -516,7 +520,19 @@ export class Indexer {
       if (b.gaps.length > 0) ctx.g = b.gaps;
       if (utf8) ctx.u = 1;
       const raw = b.bytes.subarray(0, b.len);
-      done.push({ line: b.line, off: b.off, endLine: b.endLine, events: b.events, untimed: b.untimed, tmin: b.tmin, tmax: b.tmax, ctx, raw, doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')) });
+      done.push({
+        line: b.line,
+        off: b.off,
+        endLine: b.endLine,
+        events: b.events,
+        untimed: b.untimed,
+        tmin: b.tmin,
+        tmax: b.tmax,
+        ctx,
+        raw,
+        doc: blockDocument(raw, utf8, b.blanks, tags.join(' ')),
+        eventRows: b.ev.toJSON(),
+      });
       doneEvents += b.events;
       doneBytes += raw.length;
       // A batch is bounded by events and by bytes (events of many continuation lines are large).
@@ -535,7 +551,7 @@ export class Indexer {
       if (fr.cd !== null) b.aes.add(fr.cd);
       if (fr.d !== null) b.aes.add(fr.d);
     };
-    const addEvent = (b: OpenBlock, kind: string, time: string | null, fr: Frame | null): void => {
+    const addEvent = (b: OpenBlock, kind: string, time: string | null, fr: Frame | null, line: number, fields: Fields | null): void => {
       b.events++;
       b.kinds.add(kind);
       if (fr !== null && fr !== b.lastFrame) {
@@ -553,6 +569,7 @@ export class Indexer {
         if (b.tmax === null || t > b.tmax) b.tmax = t;
         if (b.year === undefined) b.year = Number(time!.slice(0, 4));
       }
+      b.ev.add(line, t, kind, fr, fields);
     };
     /** The line being given to the assembler: its own events wait until its block is settled. */
     let feeding = -1;
@@ -575,7 +592,7 @@ export class Indexer {
         // An AE named after the association's first lines: the open blocks holding those lines get its tag too.
         for (const x of open) if (x !== b && x.frames.has(fr.id)) addFrame(x, fr);
       }
-      addEvent(b, e.kind, e.time, fr);
+      addEvent(b, e.kind, e.time, fr, e.line, e.fields);
       // The last block of an earlier run is read again: its events are not new.
       if (e.line > start.seenLines) {
         events++;
@@ -583,14 +600,14 @@ export class Indexer {
       }
     };
     /** A fast-lane event (never one that changes an association): it belongs to the innermost open one. */
-    const onCounted = (kind: string, time: string | null, line: number): void => {
+    const onCounted = (kind: string, time: string | null, line: number, fields: Fields | null): void => {
       if (line === feeding) {
-        deferred.push(() => onCounted(kind, time, line));
+        deferred.push(() => onCounted(kind, time, line, fields));
         return;
       }
       const b = blockOf(line);
       b.stack ??= stack;
-      addEvent(b, kind, time, stack.length > 0 ? stack[stack.length - 1]! : null);
+      addEvent(b, kind, time, stack.length > 0 ? stack[stack.length - 1]! : null, line, fields);
       if (line > start.seenLines) events++;
     };
     const resumeAt = start.ctx;
@@ -614,6 +631,7 @@ export class Indexer {
     const fast = !utf8 && !onEvent && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
     let fastOk = fast !== null;
     if (fast) asm.onCounted = onCounted;
+    const objectKeys = new ObjectPathReader();
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
     let pendOff = -1;
     let pendLen = 0;
@@ -654,10 +672,16 @@ export class Indexer {
       let m = -1;
       let kind: string | null = null;
       let text: string | null = null;
+      let keys: Fields | null = null;
       if (fastOk) {
         m = fast!.messageStart(buf, s, end);
         kind = fastKind(buf, m, end);
         if (kind !== null && ASSOCIATION_KINDS.has(kind)) kind = null; // their fields are needed
+        else if (kind !== null && KEY_FIELD_KINDS.has(kind)) {
+          // The events view's patient, study and series: read from the bytes for object paths, else parsed.
+          keys = OBJECT_PATH_KINDS.has(kind) ? (objectKeys.read(buf, m, end) as Fields | null) : null;
+          if (keys === null) kind = null;
+        }
       }
       terminate(off);
       // The line goes to the assembler first: a block is cut only before a line that starts an event,
@@ -668,8 +692,10 @@ export class Indexer {
       const orderBefore = full ? asm.dateOrder : null;
       const syslogBefore = full ? asm.syslogResume : null;
       feeding = lineAbs;
-      if (kind !== null) asm.known(fast!.time, kind, off, lineAbs, end - m);
-      else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
+      if (kind !== null) {
+        asm.known(fast!.time, kind, off, lineAbs, end - m);
+        if (keys !== null) asm.knownDetail(null, keys);
+      } else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
       feeding = -1;
       if (cur === null || (full && asm.lineStartedEvent)) {
         if (cur) {
@@ -789,6 +815,8 @@ export class Indexer {
 }
 
 const CRLF = Buffer.from('\r\n', 'latin1');
+/** Kinds whose patient folder and series the byte reader gives (src/parse/catalog/objectPath.ts). */
+const OBJECT_PATH_KINDS: ReadonlySet<string> = new Set(['written-file', 'rewritten-file', 'sending-file']);
 
 /** A block being filled, or cut and waiting for its last events. */
 interface OpenBlock {
@@ -825,6 +853,8 @@ interface OpenBlock {
   inherit: string | null | undefined;
   /** Offset gaps (position in the block, bytes missing) after over-long lines the splitter cut. */
   gaps: number[];
+  /** Its events, for the `events` view. */
+  ev: BlockEvents;
 }
 
 function newBlock(line: number, off: number): OpenBlock {
@@ -852,6 +882,7 @@ function newBlock(line: number, off: number): OpenBlock {
     bare: false,
     inherit: undefined,
     gaps: [],
+    ev: new BlockEvents(line),
   };
 }
 

@@ -13,11 +13,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../common/userDirs.js';
 import { FTS_TOKENIZE } from './tokens.js';
+import { EVENTS_VIEW } from './eventRows.js';
 
 export type DB = Database.Database;
 
 /** Bump when the schema changes; a database with a newer version is refused. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Default database: `<dataDir()>/index.sqlite` (CQLOG_DATA_DIR overrides the folder). */
 export function defaultDbPath(): string {
@@ -87,6 +88,8 @@ CREATE TABLE IF NOT EXISTS blocks (
 );
 -- The raw bytes of a block's lines, deflated: apart, so that scanning blocks by time reads small rows.
 CREATE TABLE IF NOT EXISTS block_data (id INTEGER PRIMARY KEY, data BLOB NOT NULL);
+-- Each block's events as one JSON document (src/store/eventRows.ts); the events view unpacks them.
+CREATE TABLE IF NOT EXISTS block_events (id INTEGER PRIMARY KEY, j TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS blocks_src_line ON blocks(src, line);
 CREATE INDEX IF NOT EXISTS blocks_tmin ON blocks(tmin);
 CREATE INDEX IF NOT EXISTS blocks_untimed ON blocks(id) WHERE untimed > 0;
@@ -179,6 +182,7 @@ export function openStore(file: string, o: OpenOptions = {}): DB {
       }
       db.exec('BEGIN');
       db.exec(SCHEMA);
+      db.exec(EVENTS_VIEW);
       db.prepare("INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(SCHEMA_VERSION));
       db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?)").run(new Date().toISOString());
       db.exec('COMMIT');

@@ -27,6 +27,8 @@ export interface BlockOut {
   raw: Uint8Array;
   /** Its FTS5 document (src/store/blocks.ts blockDocument). */
   doc: string;
+  /** Its events for the `events` view (src/store/eventRows.ts). */
+  eventRows: string;
 }
 
 export interface ProgressRow {
@@ -67,6 +69,7 @@ export class BatchInserter {
       insBlock: db.prepare('INSERT INTO blocks(src, line, off, end_line, events, untimed, tmin, tmax, ctx) VALUES (?,?,?,?,?,?,?,?,?)'),
       insData: db.prepare('INSERT INTO block_data(id, data) VALUES (?, ?)'),
       insFts: db.prepare('INSERT INTO blocks_fts(rowid, body) VALUES (?, ?)'),
+      insEvents: db.prepare('INSERT INTO block_events(id, j) VALUES (?, ?)'),
       // The longest time a block spans: a search by time starts its index walk that far before the window.
       saveSpan: db.prepare(
         "INSERT INTO meta(key, value) VALUES ('max_block_span', ?) ON CONFLICT(key) DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))",
@@ -88,6 +91,7 @@ export class BatchInserter {
         const id = this.q.insBlock.run(batch.src, b.line, b.off, b.endLine, b.events, b.untimed, b.tmin, b.tmax, JSON.stringify(b.ctx)).lastInsertRowid;
         this.q.insData.run(id, data[i]!);
         this.q.insFts.run(id, b.doc);
+        this.q.insEvents.run(id, b.eventRows);
       });
       let span = 0;
       for (const b of batch.blocks) if (b.tmin !== null && b.tmax !== null) span = Math.max(span, b.tmax - b.tmin);

@@ -78,3 +78,35 @@ export function lines(n: number, from = 0, prefix = 'line'): string {
 }
 
 export { readFileSync, writeFileSync };
+
+export interface EventRow {
+  source: string;
+  line: number;
+  time: string | null;
+  kind: string;
+  patient: string | null;
+  study_uid: string | null;
+  series_uid: string | null;
+}
+
+function strField(v: unknown): string | null {
+  return typeof v === 'string' && v.length > 0 ? v : null;
+}
+
+/** The `events` view's rows, and what they must be: the stored events, read back from their blocks. */
+export function eventRows(db: DB): { view: EventRow[]; expected: EventRow[] } {
+  const order = (a: EventRow, b: EventRow): number => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.line - b.line || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  const view = (db.prepare('SELECT source, line, time, kind, patient, study_uid, series_uid FROM events').all() as EventRow[]).sort(order);
+  const expected = stored(db)
+    .map((e) => ({
+      source: e.source,
+      line: e.line,
+      time: e.time,
+      kind: e.kind,
+      patient: strField(e.fields.patientId) ?? strField(e.fields.patientFolder),
+      study_uid: strField(e.fields.studyUid),
+      series_uid: strField(e.fields.seriesUid),
+    }))
+    .sort(order);
+  return { view, expected };
+}

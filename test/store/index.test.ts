@@ -7,7 +7,7 @@ import { search } from '../../src/store/search.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { REAL } from '../helpers.js';
-import { duplicates, lines, readZipEntry, rowCount, stored, tmp, writeZip } from './helpers.js';
+import { duplicates, eventRows, lines, readZipEntry, rowCount, stored, tmp, writeZip } from './helpers.js';
 
 const open: DB[] = [];
 function db(file: string): DB {
@@ -18,6 +18,12 @@ function db(file: string): DB {
 afterEach(() => {
   for (const d of open.splice(0)) if (d.open) d.close();
 });
+
+/** The events view holds each stored event once, no more (resumed and rotated runs delete what they read again). */
+function expectEventsView(d: DB): void {
+  const { view, expected } = eventRows(d);
+  expect(view).toEqual(expected);
+}
 
 async function allEvents(paths: string[]): Promise<LogEvent[]> {
   const out: LogEvent[] = [];
@@ -43,6 +49,7 @@ describe('incremental indexing', () => {
     expect(second.sources.every((s) => s.status === 'unchanged')).toBe(true);
     expect(rowCount(d)).toBe(n);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
   });
 
   it('a live log that grew adds only the new lines', async () => {
@@ -57,6 +64,7 @@ describe('incremental indexing', () => {
     expect(s.sources[0]!.status).toBe('appended');
     expect(rowCount(d)).toBe(80);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
     // Line numbers and offsets are those of the file.
     const evs = await allEvents([live]);
     expect(stored(d).map((e) => ({ line: e.line, off: e.offset }))).toEqual(evs.map((e) => ({ line: e.line, off: e.offset })));
@@ -108,6 +116,7 @@ describe('rotation into logs_YYYYMMDD.zip', () => {
     expect(s.sources.map((x) => x.status)).toEqual(['archive-continued', 'rotated']);
     expect(rowCount(d)).toBe(170);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
     // Every row is labelled as reading the folder from scratch would label it.
     const fresh = await allEvents([dir]);
     const key = (x: { source: string; line: number; offset: number }): string => `${x.source}:${x.line}:${x.offset}`;
@@ -140,6 +149,7 @@ describe('rotation into logs_YYYYMMDD.zip', () => {
     const fresh = await allEvents([dir]);
     expect(rowCount(d)).toBe(fresh.length);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
     // Rows read from the live log before the rotation now carry the zip entry's name, as a fresh read would.
     expect(sourceNames(d)).toEqual([...new Set(fresh.map((e) => e.source))].sort());
     expect(stored(d).map((x) => `${x.source}:${x.line}:${x.offset}`).sort()).toEqual(fresh.map((x) => `${x.source}:${x.line}:${x.offset}`).sort());
@@ -171,6 +181,7 @@ describe('interrupted runs', () => {
     await indexPaths(d, [live], { writer, batchSize: 10, blockLines: 5 });
     expect(rowCount(d)).toBe(95);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
   });
 
   it('resume without duplicates (archive)', async () => {
@@ -191,6 +202,7 @@ describe('interrupted runs', () => {
     expect(s.sources.map((x) => x.status)).toEqual(['archive-continued', 'archive']);
     expect(rowCount(d)).toBe(90);
     expect(duplicates(d)).toEqual([]);
+    expectEventsView(d);
   });
 });
 
@@ -206,6 +218,8 @@ describe('the writer thread', () => {
     expect(stored(worker)).toEqual(stored(inline));
     const blocks = (d: DB): unknown[] => d.prepare('SELECT src, line, off, end_line, events, tmin, tmax, ctx, data FROM blocks JOIN block_data USING (id) ORDER BY id').all();
     expect(blocks(worker)).toEqual(blocks(inline));
+    const rows = (d: DB): unknown[] => d.prepare('SELECT j FROM block_events ORDER BY id').all();
+    expect(rows(worker)).toEqual(rows(inline));
     expect(search(worker, { text: 'zipped todays log files' }).hits).toBe(search(inline, { text: 'zipped todays log files' }).hits);
   });
 });

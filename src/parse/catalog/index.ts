@@ -333,6 +333,17 @@ export function catalogStats(): ReturnType<Classifier['stats']> {
   return getClassifier().stats();
 }
 
+/** The fields the index's `events` view shows as patient, study and series (src/store/eventRows.ts). */
+const KEY_FIELDS = new Set(['patientId', 'patientFolder', 'studyUid', 'seriesUid']);
+
+/** Kinds whose rows capture a patient, study or series (directly, or through a parsed object path). */
+export const KEY_FIELD_KINDS: ReadonlySet<string> = new Set(
+  CATALOG.filter((r) => {
+    const names = r.pattern.source.match(/\(\?<([A-Za-z_]\w*)>/g)?.map((g) => g.slice(3, -1)) ?? [];
+    return names.some((n) => KEY_FIELDS.has(n) || r.values?.[n] === 'path') || Object.keys(r.fixed ?? {}).some((k) => KEY_FIELDS.has(k));
+  }).map((r) => r.kind),
+);
+
 /** Every kind the catalog can produce, with the fallbacks. */
 export function allKinds(): string[] {
   const kinds = new Set<string>(['blank', 'error', 'unknown']);

@@ -1,7 +1,9 @@
 /**
- * The analysis lane's reading of `Written file:` / `Rewritten file:` messages (reference §2.1, §3)
- * straight from their bytes: patient folder, series UID and `time(NULL)` token of a FileNameSyntax
- * 3/4 name — the three fields the forensic engine uses, and three out of four lines of a busy log.
+ * Byte-level reading of the object path in `Written file:`, `Rewritten file:` and `Sending file :`
+ * messages (reference §2.1, §2.4, §3): patient folder, series UID and `time(NULL)` token of a
+ * FileNameSyntax 3/4 name, without decoding the line. Four lines in five of a busy router log are
+ * one of these; the analysis lane (the forensic engine needs only these keys) and the index (the
+ * `events` view's patient and series columns) use it.
  *
  * It answers only where `parseConquestPath` takes its 3/4 fast path and would give the same values;
  * anything else (other syntaxes, blanks to trim, a name that does not fit) returns null and the
@@ -9,7 +11,7 @@
  * strings, so the maps keyed by them hash each once instead of once per line.
  */
 
-export interface WrittenPathFields {
+export interface ObjectPathKeys {
   patientFolder: string;
   seriesUid: string;
   fileTime: number;
@@ -17,6 +19,8 @@ export interface WrittenPathFields {
 
 const WRITTEN = Buffer.from('Written file: ', 'latin1');
 const REWRITTEN = Buffer.from('Rewritten file: ', 'latin1');
+const SENDING = Buffer.from('Sending file : ', 'latin1');
+const SENDING2 = Buffer.from('Sending file: ', 'latin1');
 /** Cache slots (direct-mapped by a hash of the folder and series bytes). */
 const SLOTS = 256;
 /** Keys longer than this are decoded every time (UIDs are at most 64 characters). */
@@ -49,18 +53,19 @@ function startsWith(buf: Buffer, at: number, end: number, lit: Buffer): boolean 
   return true;
 }
 
-export class WrittenPathReader {
+export class ObjectPathReader {
   private readonly slots: (Slot | null)[] = new Array<Slot | null>(SLOTS).fill(null);
 
   /**
-   * The fields of a message the catalog classified as `written-file` or `rewritten-file`, in bytes
+   * The fields of a message the catalog classified as `written-file`, `rewritten-file` or
+   * `sending-file`, in bytes
    * [m, end) (the line without its prefix), or null when the full parser must read it.
    *
    * One backward pass: extension, time token, image and series numbers, then the series UID and the
    * folder, compared on the way with the cached key most likely to match (byte loops cost about
    * 2 ns a byte here, so each byte is looked at once).
    */
-  read(buf: Buffer, m: number, end: number): WrittenPathFields | null {
+  read(buf: Buffer, m: number, end: number): ObjectPathKeys | null {
     let p: number;
     const c0 = buf[m];
     if (c0 === 87 && buf[m + 12] === 58 && buf[m + 13] === 32) p = m + WRITTEN.length;
@@ -70,6 +75,8 @@ export class WrittenPathReader {
       while (s < end && (buf[s] === 9 || buf[s] === 32)) s++;
       if (startsWith(buf, s, end, WRITTEN)) p = s + WRITTEN.length;
       else if (startsWith(buf, s, end, REWRITTEN)) p = s + REWRITTEN.length;
+      else if (startsWith(buf, s, end, SENDING)) p = s + SENDING.length;
+      else if (startsWith(buf, s, end, SENDING2)) p = s + SENDING2.length;
       else return null;
     }
     if (end - p < 22 || isTrimmed(buf[p]!) || isTrimmed(buf[end - 1]!)) return null;

@@ -1,15 +1,15 @@
-/** The analysis lane's byte reading of `Written file` paths gives exactly what parseConquestPath gives, or declines. */
+/** The byte reading of `Written/Rewritten/Sending file` paths gives exactly what parseConquestPath gives, or declines. */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { WrittenPathReader } from '../../src/parse/catalog/writtenPath.js';
+import { ObjectPathReader } from '../../src/parse/catalog/objectPath.js';
 import { parseConquestPath } from '../../src/parse/catalog/values.js';
 import { REAL, SAMPLES } from '../helpers.js';
 import { generate } from '../../src/tools/generate-big.js';
 
 /** What the full parser gives for a message, restricted to the fields the reader answers. */
 function expected(message: string): { patientFolder: string; seriesUid: string; fileTime: number } | null {
-  const m = /^[\t ]*(?:Written|Rewritten) file: (.+)$/.exec(message);
+  const m = /^[\t ]*(?:Written file|Rewritten file|Sending file ?): (.+)$/.exec(message);
   if (!m) return null;
   const c = parseConquestPath(m[1]!);
   if (c.fileNameSyntax !== '3/4' || !c.patientFolder || c.seriesUid === null || c.fileTime === null) return null;
@@ -17,20 +17,20 @@ function expected(message: string): { patientFolder: string; seriesUid: string; 
 }
 
 /** Reads a message through the reader, from the middle of a larger buffer as the lane does. */
-function read(r: WrittenPathReader, message: string): ReturnType<WrittenPathReader['read']> {
+function read(r: ObjectPathReader, message: string): ReturnType<ObjectPathReader['read']> {
   const buf = Buffer.from(`Fri Nov 27 19:31:10 2026 ${message}\nnext line`, 'latin1');
   return r.read(buf, 25, 25 + Buffer.byteLength(message, 'latin1'));
 }
 
 /** Names the reader leaves to the full parser: blanks before the message or around the path (trimmed there). */
 function leftOnPurpose(msg: string): boolean {
-  return /^[\t ]/.test(msg) || /^\S+ file: (?:[\s\u00a0]|.*[\s\u00a0]$)/.test(msg);
+  return /^[\t ]/.test(msg) || /^\S+ file ?: (?:[\s\u00a0]|.*[\s\u00a0]$)/.test(msg);
 }
 
 function messagesIn(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\r?\n/)) {
-    const at = line.search(/(?:Written|Rewritten) file: /);
+    const at = line.search(/(?:Written file|Rewritten file|Sending file ?): /);
     if (at !== -1) out.push(line.slice(at));
   }
   return out;
@@ -46,15 +46,15 @@ function logFiles(dir: string): string[] {
   return out;
 }
 
-describe('WrittenPathReader', () => {
-  it('agrees with parseConquestPath on every Written file line of the genuine logs, the samples and a generated log', async () => {
+describe('ObjectPathReader', () => {
+  it('agrees with parseConquestPath on every Written, Rewritten and Sending file line of the genuine logs, the samples and a generated log', async () => {
     const messages: string[] = [];
     for (const f of [...logFiles(REAL), ...logFiles(SAMPLES)]) messages.push(...messagesIn(readFileSync(f, 'latin1')));
     const chunks: Buffer[] = [];
     await generate({ size: 400_000, seed: 7 }, (c) => void chunks.push(c));
     messages.push(...messagesIn(Buffer.concat(chunks).toString('latin1')));
     expect(messages.length).toBeGreaterThan(1000);
-    const r = new WrittenPathReader();
+    const r = new ObjectPathReader();
     let answered = 0;
     for (const msg of messages) {
       const got = read(r, msg);
@@ -97,10 +97,12 @@ describe('WrittenPathReader', () => {
     ['syntax 6/8', 'Written file: D:\\data\\P123\\1.2.3.4\\1.2.3.4.5\\1.2.3.4.5.6.dcm'],
     ['a folder with latin1 bytes', 'Written file: /data/M\u00fcller^Hans/1.2.3_1_2_15954193850003.dcm'],
     ['other extension', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcx'],
+    ['Sending file (move)', 'Sending file : /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm'],
+    ['Sending file: (get)', 'Sending file: D:\\data\\12345678\\1.2.3_0001_000001_17958079010000.dcm'],
   ];
   for (const [name, msg] of cases) {
     it(`${name}: same answer as the full parser, or declines`, () => {
-      const got = read(new WrittenPathReader(), msg);
+      const got = read(new ObjectPathReader(), msg);
       const want = expected(msg);
       if (got !== null) expect(got).toEqual(want);
       else if (want !== null) expect(leftOnPurpose(msg)).toBe(true);
@@ -108,17 +110,19 @@ describe('WrittenPathReader', () => {
   }
 
   it('reads the ordinary names itself', () => {
-    const r = new WrittenPathReader();
+    const r = new ObjectPathReader();
     expect(read(r, cases[0]![1])).toEqual({ patientFolder: '1234567', seriesUid: '1.2.840.113619.2.55.3.604688119.868.1595400000.467', fileTime: 1595419385 });
     expect(read(r, 'Written file: /data/P1/1.2.3_1_2_9954193850003.dcm')).toEqual({ patientFolder: 'P1', seriesUid: '1.2.3', fileTime: 995419385 });
     expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193851234.dcm')?.fileTime).toBe(1595419385);
+    expect(read(r, 'Sending file : /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm')).toEqual({ patientFolder: '12345678', seriesUid: '1.2.3', fileTime: 1795807901 });
+    expect(read(r, 'Sending file: /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm')?.patientFolder).toBe('12345678');
     expect(read(r, 'Written file: 1.2.3_1_2_15954193850003.dcm')).toBeNull();
     expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm ')).toBeNull();
   });
 
   it('never mixes up two keys that share a cache slot', () => {
     // Many folders and series of equal length: several land in the same slot; each must come back as itself.
-    const r = new WrittenPathReader();
+    const r = new ObjectPathReader();
     const keys: [string, string][] = [];
     for (let f = 0; f < 40; f++) for (let s = 0; s < 40; s++) keys.push([`P${String(f).padStart(4, '0')}`, `1.2.840.${String(s).padStart(3, '0')}.9`]);
     for (let round = 0; round < 3; round++) {
@@ -130,7 +134,7 @@ describe('WrittenPathReader', () => {
   });
 
   it('gives a key seen again its own time, in a fresh object', () => {
-    const r = new WrittenPathReader();
+    const r = new ObjectPathReader();
     const a = read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')!;
     const b = read(r, 'Written file: /data/P1/1.2.3_1_3_15954193860004.dcm')!;
     expect(b).toEqual({ patientFolder: 'P1', seriesUid: '1.2.3', fileTime: 1595419386 });
