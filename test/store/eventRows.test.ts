@@ -1,6 +1,6 @@
 /** The `events` view: one row per stored event, with the structured columns issue 5 asks for. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { indexPaths } from '../../src/store/ingest.js';
 import { openStore, type DB } from '../../src/store/schema.js';
