@@ -38,15 +38,22 @@ export class BlockEvents {
 
   constructor(private readonly firstLine: number) {}
 
-  /** 1-based index of a string in `v`; 0 for none. */
-  private value(s: string | null): number {
+  /** Per column (kind, patient, study, series), the last string and its index: consecutive events mostly repeat them. */
+  private readonly lastStr: (string | null)[] = [null, null, null, null];
+  private readonly lastIdx: number[] = [0, 0, 0, 0];
+
+  /** 1-based index of a string in `v`; 0 for none. `col` picks the one-entry cache. */
+  private value(s: string | null, col: number): number {
     if (s === null) return 0;
+    if (s === this.lastStr[col]) return this.lastIdx[col]!;
     let id = this.valueIds.get(s);
     if (id === undefined) {
       this.values.push(s);
       id = this.values.length;
       this.valueIds.set(s, id);
     }
+    this.lastStr[col] = s;
+    this.lastIdx[col] = id;
     return id;
   }
 
@@ -65,12 +72,12 @@ export class BlockEvents {
     if (time !== null && this.t0 === null) this.t0 = time;
     this.l.push(line - this.firstLine);
     this.t.push(time === null ? null : time - this.t0!);
-    this.k.push(this.value(kind));
+    this.k.push(this.value(kind, 0));
     this.f.push(fi);
     if (fields !== null) {
-      this.p.push(this.value(str(fields.patientId) ?? str(fields.patientFolder)));
-      this.s.push(this.value(str(fields.studyUid)));
-      this.r.push(this.value(str(fields.seriesUid)));
+      this.p.push(this.value(str(fields.patientId) ?? str(fields.patientFolder), 1));
+      this.s.push(this.value(str(fields.studyUid), 2));
+      this.r.push(this.value(str(fields.seriesUid), 3));
     } else {
       this.p.push(0);
       this.s.push(0);
