@@ -35,3 +35,18 @@ export function ndjson<T = Record<string, unknown>>(s: string): T[] {
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as T);
 }
+
+/**
+ * A log whose Written file line has byte `x` as the last byte of the first 1 MiB read chunk (the
+ * line is finished with the next chunk): the byte lanes must not read it.
+ */
+export function chunkEdgeLog(x: string): Buffer {
+  const filler = 'Fri Nov 27 19:31:10 2026 Accepted compression: j2\n';
+  const line = `Fri Nov 27 19:31:10 2026 Written file: /opt/d/12${x}34/1.2.3_0001_000001_17958078700000.dcm\n`;
+  const before = (1 << 20) - 1 - line.indexOf(x);
+  const n = Math.floor((before - 200) / filler.length);
+  const pad = `Fri Nov 27 19:31:10 2026 ${'p'.repeat(before - n * filler.length - 26)}\n`;
+  const out = Buffer.from(filler.repeat(n) + pad + line + filler.repeat(20), 'latin1');
+  if (out[(1 << 20) - 1] !== x.charCodeAt(0)) throw new Error('chunk edge misplaced');
+  return out;
+}

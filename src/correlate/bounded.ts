@@ -36,7 +36,11 @@ export class BoundedMap<K, V> {
       this.evicted++;
       this.ring[this.head] = k;
       this.head = (this.head + 1) % this.max;
-    } else return v;
+    } else {
+      // A bound of 0 keeps nothing: the entry is dropped at once, and counted.
+      this.evicted++;
+      return v;
+    }
     this.map.set(k, v);
     return v;
   }

@@ -73,6 +73,17 @@ export class FastPrefix {
   }
 }
 
+/**
+ * True when the byte lanes may read this chunk's lines: no NUL (the decoder drops it), no CR outside a
+ * CRLF (the regexes' `.` would stop at it), and no CR as its last byte (its LF, if any, is in the next
+ * chunk). A line that starts in one chunk is handled with the next one: the caller also requires the
+ * previous chunk to be clean.
+ */
+export function cleanForBytes(chunk: Uint8Array): boolean {
+  const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return buf.indexOf(0) === -1 && !hasLoneCR(buf) && (buf.length === 0 || buf[buf.length - 1] !== 13);
+}
+
 /** True when the chunk holds a CR that is not part of a CRLF (the regexes' `.` would stop at it). */
 export function hasLoneCR(chunk: Buffer): boolean {
   let at = chunk.indexOf(13);

@@ -10,7 +10,7 @@ import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/
 import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
-import { fastKind, FastPrefix, hasLoneCR } from './fastLane.js';
+import { cleanForBytes, fastKind, FastPrefix } from './fastLane.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
@@ -157,6 +157,8 @@ async function readSource(
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
   let fastOk = fast !== null;
+  /** Whether the previous chunk was clean: the line it left unfinished is handled with this one. */
+  let prevClean = true;
   const splitter = new LineSplitter(
     spec.name,
     (buf, start, end, offset, lineNo) => {
@@ -208,7 +210,11 @@ async function readSource(
         }
       }
       summary.readable = true;
-      if (fast) fastOk = chunk.indexOf(0) === -1 && !hasLoneCR(chunk);
+      if (fast) {
+        const clean = cleanForBytes(chunk);
+        fastOk = clean && prevClean;
+        prevClean = clean;
+      }
       splitter.push(chunk);
       summary.bytes = splitter.bytes;
       if (afterChunk) await afterChunk();

@@ -17,7 +17,7 @@ import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
 import { classify } from '../parse/catalog/index.js';
-import { fastKind, FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
+import { cleanForBytes, fastKind, FastPrefix } from '../pipeline/fastLane.js';
 import { ftsDocument } from './tokens.js';
 
 /**
@@ -340,7 +340,7 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     for (let i = 0; i + 1 < gaps.length && gaps[i]! <= rel; i += 2) o += gaps[i + 1]!;
     return o;
   };
-  const useFilter = filter !== undefined && (filter.tokens.length > 0 || filter.kinds !== null || filter.associations) && !utf8 && raw.indexOf(0) === -1 && !hasLoneCR(raw);
+  const useFilter = filter !== undefined && (filter.tokens.length > 0 || filter.kinds !== null || filter.associations) && !utf8 && cleanForBytes(raw);
   if (useFilter) feedFiltered(raw, filter, asm, sourceOffset, base, fastRead!);
   else {
     const splitter = new LineSplitter(b.source, (buf, s, end, offset, lineNo) => asm.line(decodeLine(buf, s, end, utf8), sourceOffset(offset), base + lineNo), quiet);

@@ -18,7 +18,7 @@ function str(v: FieldValue | undefined): string | null {
  * The events of one block, collected as they are assembled. Stored column by column (one JSON
  * array per column, `l[i]`, `t[i]`, … describing event i): a native JSON.stringify per column is
  * much cheaper than building a tuple string per event. Lines are counted from the block's first
- * line, times from `t0` (null: no time); strings and associations are 1-based indexes into `v` and
+ * line, times from `t0` (null: no time; a string: a time that is not a calendar date, kept as written); strings and associations are 1-based indexes into `v` and
  * `f`, 0 when absent (two bytes where `null,` takes five: most events have no study UID).
  */
 export class BlockEvents {
@@ -28,7 +28,7 @@ export class BlockEvents {
   private readonly frames = new Map<number, Frame>();
   private readonly frameIds = new Map<number, number>();
   private readonly l: number[] = [];
-  private readonly t: (number | null)[] = [];
+  private readonly t: (number | string | null)[] = [];
   private readonly k: number[] = [];
   private readonly f: number[] = [];
   private readonly p: number[] = [];
@@ -57,8 +57,11 @@ export class BlockEvents {
     return id;
   }
 
-  /** One event: its first line, time (local seconds) or null, kind, association and fields. */
-  add(line: number, time: number | null, kind: string, frame: Frame | null, fields: Fields | null): void {
+  /**
+   * One event: its first line, time (local seconds) or null, the time as written when the seconds
+   * would not give it back (an impossible date), kind, association and fields.
+   */
+  add(line: number, time: number | null, asWritten: string | null, kind: string, frame: Frame | null, fields: Fields | null): void {
     let fi = 0;
     if (frame !== null) {
       this.frames.set(frame.id, frame);
@@ -69,9 +72,12 @@ export class BlockEvents {
       }
       fi = id;
     }
-    if (time !== null && this.t0 === null) this.t0 = time;
     this.l.push(line - this.firstLine);
-    this.t.push(time === null ? null : time - this.t0!);
+    if (asWritten !== null) this.t.push(asWritten);
+    else {
+      if (time !== null && this.t0 === null) this.t0 = time;
+      this.t.push(time === null ? null : time - this.t0!);
+    }
     this.k.push(this.value(kind, 0));
     this.f.push(fi);
     if (fields !== null) {
@@ -113,7 +119,8 @@ SELECT
   b.id AS block,
   s.name AS source,
   b.line + e.value AS line,
-  strftime('%Y-%m-%dT%H:%M:%S', json_extract(be.j, '$.t0') + ${col('t')}, 'unixepoch') AS time,
+  CASE json_type(be.j, '$.t[' || e.key || ']') WHEN 'text' THEN ${col('t')}
+    ELSE strftime('%Y-%m-%dT%H:%M:%S', json_extract(be.j, '$.t0') + ${col('t')}, 'unixepoch') END AS time,
   ${ref('v', 'k')} AS kind,
   ${ref('f', 'c', '[0]')} AS thread,
   ${ref('f', 'c', '[1]')} AS calling_ae,

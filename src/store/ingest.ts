@@ -21,7 +21,7 @@ import { ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
-import { fastKind, FastPrefix, hasLoneCR } from '../pipeline/fastLane.js';
+import { cleanForBytes, fastKind, FastPrefix } from '../pipeline/fastLane.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -34,7 +34,7 @@ import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut
 import { BlockEvents } from './eventRows.js';
 import { KEY_FIELD_KINDS } from '../parse/catalog/index.js';
 import type { DB } from './schema.js';
-import { timeToInt } from './schema.js';
+import { intToTime, timeToInt } from './schema.js';
 
 /** Bytes of a file's head that identify it. */
 export const HEAD_BYTES = 4096;
@@ -454,6 +454,7 @@ export class Indexer {
     const newId = (): number => this.nextAssoc++;
     let lastTimeStr: string | null = null;
     let lastTimeInt: number | null = null;
+    let lastTimeAsWritten: string | null = null;
     let events = 0;
     let newLines = 0;
     let splitterRef: LineSplitter | null = null;
@@ -561,6 +562,9 @@ export class Indexer {
       if (time !== lastTimeStr) {
         lastTimeStr = time;
         lastTimeInt = timeToInt(time);
+        // A date the calendar does not have (month 13, year 0099) is normalised by the conversion:
+        // the events view then shows the time as written.
+        lastTimeAsWritten = time !== null && intToTime(lastTimeInt) !== time.slice(0, 19) ? time : null;
       }
       const t = lastTimeInt;
       if (t === null) b.untimed++;
@@ -569,7 +573,7 @@ export class Indexer {
         if (b.tmax === null || t > b.tmax) b.tmax = t;
         if (b.year === undefined) b.year = Number(time!.slice(0, 4));
       }
-      b.ev.add(line, t, kind, fr, fields);
+      b.ev.add(line, t, lastTimeAsWritten, kind, fr, fields);
     };
     /** The line being given to the assembler: its own events wait until its block is settled. */
     let feeding = -1;
@@ -630,6 +634,8 @@ export class Indexer {
     // (onEvent) need every event's fields, and UTF-8 needs decoding, so they take the full parser.
     const fast = !utf8 && !onEvent && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
     let fastOk = fast !== null;
+    /** Whether the previous chunk was clean: the line it left unfinished is handled with this one. */
+    let prevClean = true;
     if (fast) asm.onCounted = onCounted;
     const objectKeys = new ObjectPathReader();
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
@@ -765,7 +771,11 @@ export class Indexer {
             }
           }
         }
-        if (fast) fastOk = chunk.indexOf(0) === -1 && !hasLoneCR(chunk);
+        if (fast) {
+          const clean = cleanForBytes(chunk);
+          fastOk = clean && prevClean;
+          prevClean = clean;
+        }
         chunkNow = chunk;
         runOff = start.baseOff + splitter.bytes;
         try {

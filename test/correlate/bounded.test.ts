@@ -25,6 +25,14 @@ describe('BoundedMap', () => {
     expect(m.get(199_000)).toBe(199_000);
   });
 
+  it('with a bound of 0 keeps nothing and counts every entry it dropped', () => {
+    const m = new BoundedMap<string, number>(0);
+    expect(m.upsert('a', () => 1)).toBe(1);
+    expect(m.upsert('a', () => 2)).toBe(2);
+    expect(m.size).toBe(0);
+    expect(m.evicted).toBe(2);
+  });
+
   it('round-trips through JSON and goes on evicting the oldest first', () => {
     const m = new BoundedMap<string, number>(3);
     for (const k of ['a', 'b', 'c', 'd']) m.upsert(k, () => k.charCodeAt(0));

@@ -97,6 +97,8 @@ describe('ObjectPathReader', () => {
     ['syntax 6/8', 'Written file: D:\\data\\P123\\1.2.3.4\\1.2.3.4.5\\1.2.3.4.5.6.dcm'],
     ['a folder with latin1 bytes', 'Written file: /data/M\u00fcller^Hans/1.2.3_1_2_15954193850003.dcm'],
     ['other extension', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcx'],
+    ['.v and a control byte that lower-cases to 2', 'Written file: /data/P1/1.2.3_1_2_15954193850003.v\u0012'],
+    ['.dc and a control byte', 'Written file: /data/P1/1.2.3_1_2_15954193850003.dc\u000d'],
     ['Sending file (move)', 'Sending file : /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm'],
     ['Sending file: (get)', 'Sending file: D:\\data\\12345678\\1.2.3_0001_000001_17958079010000.dcm'],
   ];
@@ -117,6 +119,7 @@ describe('ObjectPathReader', () => {
     expect(read(r, 'Sending file : /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm')).toEqual({ patientFolder: '12345678', seriesUid: '1.2.3', fileTime: 1795807901 });
     expect(read(r, 'Sending file: /opt/conquest/data/12345678/1.2.3_0001_000001_17958079010000.dcm')?.patientFolder).toBe('12345678');
     expect(read(r, 'Written file: 1.2.3_1_2_15954193850003.dcm')).toBeNull();
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.v\u0012')).toBeNull();
     expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm ')).toBeNull();
   });
 

@@ -12,7 +12,7 @@ import type { LogEvent } from '../../src/parse/event.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import { generate } from '../../src/tools/generate-big.js';
 import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
-import { REAL, SAMPLES } from '../helpers.js';
+import { chunkEdgeLog, REAL, SAMPLES } from '../helpers.js';
 
 /** Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), restoring the variable after. */
 async function withLane<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
@@ -28,6 +28,7 @@ async function withLane<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
 }
 
 let dir = '';
+
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-lane-'));
@@ -108,6 +109,15 @@ describe('the analysis lane', () => {
     expect(first.text).toMatch(/^Written file: .*OLDA/);
     expect(lane).toEqual(await withLane(false, () => analyzePaths([file], { config })));
   });
+
+  for (const [name, x] of [['a NUL', '\u0000'], ['a CR', '\r']] as const) {
+    it(`hands a line with ${name} at a read-chunk edge to the full parser`, async () => {
+      const file = path.join(dir, `edge-${x.charCodeAt(0)}.log`);
+      writeFileSync(file, chunkEdgeLog(x));
+      const lane = await withLane(true, () => analyzePaths([file]));
+      expect(lane).toEqual(await withLane(false, () => analyzePaths([file])));
+    });
+  }
 
   it('gives a watching caller (timeline) every event whole, as the full decoder does', async () => {
     const collect = async (on: boolean): Promise<LogEvent[]> => {

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { indexPaths } from '../../src/store/ingest.js';
 import { openStore, type DB } from '../../src/store/schema.js';
 import { generate } from '../../src/tools/generate-big.js';
-import { REAL, SAMPLES } from '../helpers.js';
+import { chunkEdgeLog, REAL, SAMPLES } from '../helpers.js';
+import { readEvents } from '../../src/pipeline/readEvents.js';
+import type { LogEvent } from '../../src/parse/event.js';
 import { eventRows, tmp } from './helpers.js';
 
 const open: DB[] = [];
@@ -32,6 +34,15 @@ describe('the events view', () => {
     ['the bundled incident', async () => [path.join(SAMPLES, 'incident')]],
     ['the prefix samples', async () => [path.join(SAMPLES, 'prefixes')]],
     ['a generated log', async () => [await generated(1_500_000, 31)]],
+    [
+      'dates the calendar does not have',
+      async () => {
+        const file = path.join(tmp(), 'serverstatus.log');
+        const lines = ['20241399 10:00:00 Accepted compression: j2', '00000000 00:00:00 Accepted compression: j2', '00990101 00:00:00 C-Echo', '20241126 10:00:00 C-Echo'];
+        writeFileSync(file, lines.join('\r\n') + '\r\n', 'latin1');
+        return [file];
+      },
+    ],
     ['a generated Windows log', async () => [await generated(500_000, 32, 'windows')]],
   ];
   for (const [name, paths] of inputs) {
@@ -45,6 +56,29 @@ describe('the events view', () => {
         expect(view).toEqual(expected);
       });
     }
+  }
+
+  for (const [name, x] of [['a NUL', '\u0000'], ['a CR', '\r']] as const) {
+    it(`stores a line with ${name} at a read-chunk edge as the full parser reads it`, async () => {
+      const file = path.join(tmp(), 'serverstatus.log');
+      writeFileSync(file, chunkEdgeLog(x));
+      const d = db();
+      await indexPaths(d, [file]);
+      const { view, expected } = eventRows(d);
+      expect(view).toEqual(expected);
+      const old = process.env.CQLOG_NO_FAST_LANE;
+      process.env.CQLOG_NO_FAST_LANE = '1';
+      const full: LogEvent[] = [];
+      try {
+        await readEvents([file], { encoding: 'latin1' }, (e) => void full.push(e), () => {});
+      } finally {
+        if (old === undefined) delete process.env.CQLOG_NO_FAST_LANE;
+        else process.env.CQLOG_NO_FAST_LANE = old;
+      }
+      const key = (e: { line: number; kind: string; patient: string | null }): string => `${e.line} ${e.kind} ${e.patient}`;
+      const fromFull = full.map((e) => key({ line: e.line, kind: e.kind, patient: typeof e.fields.patientFolder === 'string' ? e.fields.patientFolder : null }));
+      expect(view.map(key)).toEqual(fromFull);
+    });
   }
 
   it('names the association of each event: thread, calling and called AE, move destination', async () => {

@@ -80,11 +80,12 @@ export class ObjectPathReader {
       else return null;
     }
     if (end - p < 22 || isTrimmed(buf[p]!) || isTrimmed(buf[end - 1]!)) return null;
-    // `.dcm` or `.v2`, any case (the 3/4 pattern is case-insensitive).
+    // `.dcm` or `.v2`, any case (the 3/4 pattern is case-insensitive; `| 32` lower-cases a letter, but
+    // would also turn 0x12 into '2', so the digit is compared exactly).
     let i: number;
     const e1 = buf[end - 1]! | 32;
     if (e1 === 109 && buf[end - 4] === 46 && (buf[end - 3]! | 32) === 100 && (buf[end - 2]! | 32) === 99) i = end - 5;
-    else if (e1 === 50 && buf[end - 3] === 46 && (buf[end - 2]! | 32) === 118) i = end - 4;
+    else if (buf[end - 1] === 50 && buf[end - 3] === 46 && (buf[end - 2]! | 32) === 118) i = end - 4;
     else return null;
     // `_<time: 9 or 10 digits><counter: 4 hex>`
     if (!isHex(buf[i]!) || !isHex(buf[i - 1]!) || !isHex(buf[i - 2]!) || !isHex(buf[i - 3]!)) return null;
