@@ -100,6 +100,7 @@ export function indexCommand(): Command {
         },
         onProgress: (p) => bar.update(p),
         onEvent: analysis.onEvent,
+        analysisLane: analysis.lane,
         onConfig: analysis.onConfig,
       });
       bar.done();

@@ -5,7 +5,8 @@
  */
 import type { AnalysisResult } from '../explain/types.js';
 import type { DB } from './schema.js';
-import { ForensicEngine } from '../correlate/engine.js';
+import { analysisLane, FIELDLESS_KINDS, ForensicEngine } from '../correlate/engine.js';
+import type { AnalysisLane } from '../pipeline/readEvents.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { LogEvent } from '../parse/event.js';
 import type { ConquestConfig } from '../source/types.js';
@@ -105,6 +106,16 @@ export class IndexAnalysis {
     this.configs.push(c);
     this.engine.addConfig(c);
   };
+
+  /**
+   * What the engine reads of each event, for the indexer's byte lane (AnalysisLane). When the stored
+   * events are replayed at the end, the live ones are ignored and nothing of them needs decoding.
+   */
+  get lane(): AnalysisLane {
+    if (this.replay) return { fieldless: FIELDLESS_KINDS, writtenKeysOnly: true, needsText: () => false };
+    const engine = this.engine;
+    return analysisLane(engine, false);
+  }
 
   /** The event sink for the indexer (ignored when the stored events are replayed at the end). */
   readonly onEvent = (e: LogEvent): void => {

@@ -22,6 +22,7 @@ import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
 import { cleanForBytes, fastKind, FastPrefix } from '../pipeline/fastLane.js';
+import type { AnalysisLane } from '../pipeline/readEvents.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -59,6 +60,8 @@ export interface IndexOptions {
   onProgress?: (p: IndexProgress) => void;
   /** Called for each event newly stored (not for the last event of a previous run, which is read again). */
   onEvent?: (e: LogEvent) => void;
+  /** What `onEvent`'s consumer reads of each event (see AnalysisLane): lets the byte lane serve it. */
+  analysisLane?: AnalysisLane;
   /** Test hook: called after each committed batch (throw to simulate an interruption). */
   afterCommit?: (p: { source: string; events: number }) => void;
   /** Called for each dicom.ini found (a folder's, or inside a zip): the findings need VirtualServerFor… */
@@ -630,13 +633,17 @@ export class Indexer {
     );
     const asm = assembler;
 
-    // The fast lane decides prefix and kind from the bytes (see src/pipeline/fastLane.ts); the findings
-    // (onEvent) need every event's fields, and UTF-8 needs decoding, so they take the full parser.
-    const fast = !utf8 && !onEvent && process.env.CQLOG_NO_FAST_LANE !== '1' ? new FastPrefix() : null;
+    // The fast lane decides prefix and kind from the bytes (see src/pipeline/fastLane.ts). The findings
+    // (onEvent) need whole events: with an analysis lane (the engine's, see readEvents.ts) the byte lane
+    // still serves them, otherwise every line takes the full parser. UTF-8 always needs decoding.
+    const byBytes = !utf8 && process.env.CQLOG_NO_FAST_LANE !== '1';
+    // (The view needs only the keys of object paths: a consumer that wants their other fields gets the full parser.)
+    const lane = byBytes && onEvent && this.o.analysisLane?.writtenKeysOnly ? this.o.analysisLane : null;
+    const fast = byBytes && (!onEvent || lane !== null) ? new FastPrefix() : null;
     let fastOk = fast !== null;
     /** Whether the previous chunk was clean: the line it left unfinished is handled with this one. */
     let prevClean = true;
-    if (fast) asm.onCounted = onCounted;
+    if (fast && lane === null) asm.onCounted = onCounted;
     const objectKeys = new ObjectPathReader();
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
     let pendOff = -1;
@@ -687,7 +694,7 @@ export class Indexer {
           // The events view's patient, study and series: read from the bytes for object paths, else parsed.
           keys = OBJECT_PATH_KINDS.has(kind) ? (objectKeys.read(buf, m, end) as Fields | null) : null;
           if (keys === null) kind = null;
-        }
+        } else if (kind !== null && lane !== null && lane.fieldless.has(kind)) keys = {};
       }
       terminate(off);
       // The line goes to the assembler first: a block is cut only before a line that starts an event,
@@ -700,7 +707,11 @@ export class Indexer {
       feeding = lineAbs;
       if (kind !== null) {
         asm.known(fast!.time, kind, off, lineAbs, end - m);
-        if (keys !== null) asm.knownDetail(null, keys);
+        if (lane !== null) {
+          // Every earlier event has reached onEvent: the engine can say whether it may cite this one.
+          const cite = keys === null || asm.holding || lane.needsText(kind, keys, name);
+          asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, keys);
+        } else if (keys !== null) asm.knownDetail(null, keys);
       } else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
       feeding = -1;
       if (cur === null || (full && asm.lineStartedEvent)) {

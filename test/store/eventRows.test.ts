@@ -9,6 +9,7 @@ import { chunkEdgeLog, REAL, SAMPLES } from '../helpers.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { eventRows, tmp } from './helpers.js';
+import { IndexAnalysis } from '../../src/store/findings.js';
 
 const open: DB[] = [];
 function db(): DB {
@@ -118,5 +119,38 @@ describe('the events view', () => {
     const sqlSide = d.prepare("SELECT count(*) AS n FROM events WHERE kind = 'written-file' AND time >= '2026-11-27'").get() as { n: number };
     const { expected } = eventRows(d);
     expect(sqlSide.n).toBe(expected.filter((e) => e.kind === 'written-file' && (e.time ?? '') >= '2026-11-27').length);
+  });
+});
+
+describe('the findings of `cqlog index` through the byte lane', () => {
+  async function indexWithFindings(paths: string[], lane: boolean): Promise<Record<string, unknown>> {
+    const old = process.env.CQLOG_NO_FAST_LANE;
+    if (lane) delete process.env.CQLOG_NO_FAST_LANE;
+    else process.env.CQLOG_NO_FAST_LANE = '1';
+    try {
+      const d = db();
+      const analysis = new IndexAnalysis(d);
+      await indexPaths(d, paths, { onEvent: analysis.onEvent, onConfig: analysis.onConfig, analysisLane: analysis.lane });
+      const found = analysis.finish();
+      const all = (q: string): unknown[] => d.prepare(q).pluck().all();
+      return {
+        found,
+        collisions: all('SELECT json FROM collisions ORDER BY id'),
+        warnings: all('SELECT json FROM warnings ORDER BY id'),
+        events: all('SELECT j FROM block_events ORDER BY id'),
+        view: eventRows(d),
+      };
+    } finally {
+      if (old === undefined) delete process.env.CQLOG_NO_FAST_LANE;
+      else process.env.CQLOG_NO_FAST_LANE = old;
+    }
+  }
+
+  it('stores the same collisions, warnings and events as the full parser', async () => {
+    const paths = [path.join(SAMPLES, 'incident'), await generated(1_500_000, 41), ...['s2-virtual-move-ok', 's6-zip-rotation'].map((x) => path.join(REAL, x, 'router'))];
+    const lane = await indexWithFindings(paths, true);
+    expect((lane.found as { collisions: number }).collisions).toBeGreaterThan(0);
+    expect((lane.found as { warnings: number }).warnings).toBeGreaterThan(0);
+    expect(lane).toEqual(await indexWithFindings(paths, false));
   });
 });
