@@ -35,6 +35,9 @@ export class BlockEvents {
   private readonly s: number[] = [];
   private readonly r: number[] = [];
   private t0: number | null = null;
+  /** The association of the previous event (most events repeat it). */
+  private lastFrame: Frame | null = null;
+  private lastFi = 0;
 
   constructor(private readonly firstLine: number) {}
 
@@ -63,7 +66,9 @@ export class BlockEvents {
    */
   add(line: number, time: number | null, asWritten: string | null, kind: string, frame: Frame | null, fields: Fields | null): void {
     let fi = 0;
-    if (frame !== null) {
+    if (frame !== null && frame === this.lastFrame) fi = this.lastFi;
+    else if (frame !== null) {
+      this.lastFrame = frame;
       this.frames.set(frame.id, frame);
       let id = this.frameIds.get(frame.id);
       if (id === undefined) {
@@ -71,6 +76,7 @@ export class BlockEvents {
         this.frameIds.set(frame.id, id);
       }
       fi = id;
+      this.lastFi = id;
     }
     this.l.push(line - this.firstLine);
     if (asWritten !== null) this.t.push(asWritten);

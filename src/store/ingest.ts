@@ -35,7 +35,7 @@ import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut
 import { BlockEvents } from './eventRows.js';
 import { KEY_FIELD_KINDS } from '../parse/catalog/index.js';
 import type { DB } from './schema.js';
-import { intToTime, timeToInt } from './schema.js';
+import { isCalendarTime, timeToInt } from './schema.js';
 
 /** Bytes of a file's head that identify it. */
 export const HEAD_BYTES = 4096;
@@ -567,7 +567,7 @@ export class Indexer {
         lastTimeInt = timeToInt(time);
         // A date the calendar does not have (month 13, year 0099) is normalised by the conversion:
         // the events view then shows the time as written.
-        lastTimeAsWritten = time !== null && intToTime(lastTimeInt) !== time.slice(0, 19) ? time : null;
+        lastTimeAsWritten = time !== null && !isCalendarTime(time) ? time : null;
       }
       const t = lastTimeInt;
       if (t === null) b.untimed++;

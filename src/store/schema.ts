@@ -204,6 +204,28 @@ export function timeToInt(t: string | null): number | null {
   return Number.isFinite(ms) ? Math.floor(ms / 1000) : null;
 }
 
+/**
+ * True when `YYYY-MM-DDTHH:MM:SS` is a real date and time that timeToInt/intToTime give back as
+ * written (a year of at least 100: Date.UTC reads 0–99 as 19xx; no month 13, no 31 April, no second 60).
+ */
+export function isCalendarTime(t: string): boolean {
+  const n = (i: number, len: number): number => {
+    let v = 0;
+    for (let k = i; k < i + len; k++) {
+      const c = t.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) return -1;
+      v = v * 10 + c;
+    }
+    return v;
+  };
+  const y = n(0, 4);
+  const mo = n(5, 2);
+  const d = n(8, 2);
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || n(11, 2) < 0 || n(11, 2) > 23 || n(14, 2) < 0 || n(14, 2) > 59 || n(17, 2) < 0 || n(17, 2) > 59) return false;
+  const days = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
+  return d <= days;
+}
+
 export function intToTime(n: number | null): string | null {
   if (n === null || n === undefined) return null;
   return new Date(n * 1000).toISOString().slice(0, 19);

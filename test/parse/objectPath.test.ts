@@ -136,6 +136,15 @@ describe('ObjectPathReader', () => {
     }
   });
 
+  it('does not take a cached key for the tail of a longer folder', () => {
+    const r = new ObjectPathReader();
+    // Same path length, so the same cache slot: the cached `P1/1.2.3` is the tail of `XP1/1.2.3`.
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')?.patientFolder).toBe('P1');
+    expect(read(r, 'Written file: /dat/XP1/1.2.3_1_2_15954193850003.dcm')?.patientFolder).toBe('XP1');
+    expect(read(r, 'Written file: P1/1.2.3_1_2_15954193850003.dcm')?.patientFolder).toBe('P1');
+    expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')?.patientFolder).toBe('P1');
+  });
+
   it('gives a key seen again its own time, in a fresh object', () => {
     const r = new ObjectPathReader();
     const a = read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')!;

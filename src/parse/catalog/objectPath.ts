@@ -61,9 +61,9 @@ export class ObjectPathReader {
    * `sending-file`, in bytes
    * [m, end) (the line without its prefix), or null when the full parser must read it.
    *
-   * One backward pass: extension, time token, image and series numbers, then the series UID and the
-   * folder, compared on the way with the cached key most likely to match (byte loops cost about
-   * 2 ns a byte here, so each byte is looked at once).
+   * One backward pass: extension, time token, image and series numbers; then the folder and series
+   * are either the cached key of their slot (one tight compare) or scanned and checked (byte loops
+   * cost about 2 ns a byte here).
    */
   read(buf: Buffer, m: number, end: number): ObjectPathKeys | null {
     let p: number;
@@ -106,31 +106,37 @@ export class ObjectPathReader {
     }
     const seriesEnd = i;
     if (seriesEnd - p < 3) return null;
-    // The series UID back to the last separator, then the folder back to the one before, compared
-    // with the cached key of this slot as we go.
+    // A recent key (folder, separator, series) in the slot picked by the series' length and tail.
     const at = ((seriesEnd - p) * 31 + buf[seriesEnd - 1]! * 7 + buf[seriesEnd - 2]! * 3 + buf[seriesEnd - 3]!) & (SLOTS - 1);
     const slot = this.slots[at] ?? null;
-    const kb = slot !== null ? slot.bytes : null;
-    let kj = slot !== null ? slot.len - 1 : -1;
-    let same = slot !== null;
+    if (slot !== null) {
+      // The cached key, if it is this one, ends at seriesEnd: compare it from the end (series UIDs of
+      // one site differ at their tails), then check that a separator or the path's start precedes it.
+      // Its bytes were checked when it was cached, so equal bytes mean the same folder and series.
+      const klen = slot.len;
+      const ks = seriesEnd - klen;
+      if (ks >= p && (ks === p || buf[ks - 1] === 47 || buf[ks - 1] === 92)) {
+        const kb = slot.bytes;
+        let k = klen - 1;
+        while (k >= 0 && kb[k] === buf[ks + k]) k--;
+        if (k < 0) return { patientFolder: slot.patientFolder, seriesUid: slot.seriesUid, fileTime };
+      }
+    }
+    // The series UID back to the last separator, then the folder back to the one before.
     i = seriesEnd - 1;
     for (; i >= p; i--) {
       const c = buf[i]!;
       if (c === 47 || c === 92) break;
       if (!isDigit(c) && c !== 46) return null;
-      if (same && (kj < 0 || kb![kj--] !== c)) same = false;
     }
     const last = i;
     if (last <= p || last === seriesEnd - 1) return null;
-    if (same && (kj < 0 || kb![kj--] !== buf[last])) same = false;
     for (i = last - 1; i >= p; i--) {
       const c = buf[i]!;
       if (c === 47 || c === 92) break;
-      if (same && (kj < 0 || kb![kj--] !== c)) same = false;
     }
     const ks = i + 1;
     if (ks === last) return null;
-    if (same && kj === -1) return { patientFolder: slot!.patientFolder, seriesUid: slot!.seriesUid, fileTime };
     const patientFolder = buf.toString('latin1', ks, last);
     const seriesUid = buf.toString('latin1', last + 1, seriesEnd);
     const klen = seriesEnd - ks;
