@@ -36,6 +36,20 @@ describe('the events view', () => {
     ['the prefix samples', async () => [path.join(SAMPLES, 'prefixes')]],
     ['a generated log', async () => [await generated(1_500_000, 31)]],
     [
+      'object paths the byte reader leaves to the catalog',
+      async () => {
+        const file = path.join(tmp(), 'serverstatus.log');
+        const lines = [
+          '20241126 10:00:00 Written file: D:\\data\\P123\\1.2.3.4\\1.2.3.4.5\\1.2.3.4.5.6.dcm',
+          '20241126 10:00:01 Written file: D:\\data\\P124\\1.2.3_0001_000001_17324460000000.dcm ',
+          '20241126 10:00:02 Sending file : D:\\data\\P125\\1.2.3_0001_000001_17324460000001.dcm',
+          '20241126 10:00:03 Sending file: 1.2.3_0001_000001_17324460000002.dcm',
+        ];
+        writeFileSync(file, lines.join('\r\n') + '\r\n', 'latin1');
+        return [file];
+      },
+    ],
+    [
       'dates the calendar does not have',
       async () => {
         const file = path.join(tmp(), 'serverstatus.log');
