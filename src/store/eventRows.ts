@@ -109,7 +109,10 @@ export class BlockEvents {
       frames.push([fr.t, fr.ca, fr.cd, fr.d]);
     }
     const j = JSON.stringify;
-    return `{"t0":${this.t0 === null ? 0 : this.t0},"v":${j(this.values)},"f":${j(frames)},"l":${j(this.l)},"t":${j(this.t)},"k":${j(this.k)},"c":${j(this.f)},"p":${j(this.p)},"s":${j(this.s)},"r":${j(this.r)}}`;
+    // A column of zeros only (no study UID in the block, say) is stored as 0: json_extract of an
+    // element of a number gives null, which the view reads as "none" too.
+    const z = (a: number[]): string => (a.every((x) => x === 0) ? '0' : j(a));
+    return `{"t0":${this.t0 === null ? 0 : this.t0},"v":${j(this.values)},"f":${j(frames)},"l":${j(this.l)},"t":${j(this.t)},"k":${j(this.k)},"c":${z(this.f)},"p":${z(this.p)},"s":${z(this.s)},"r":${z(this.r)}}`;
   }
 }
 
