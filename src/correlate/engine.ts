@@ -229,14 +229,9 @@ export class ForensicEngine {
       }
       case 'sending-file':
         return this.tracker.hasPendingMove(serverOf(source));
-      case 'accepted-compression':
-      case 'application-context':
-      case 'query-level':
-      case 'find-done':
-      case 'blank':
-        return false;
       default:
-        return true;
+        // The other fieldless kinds are never cited; anything else may be.
+        return !FIELDLESS_KINDS.has(kind);
     }
   }
 

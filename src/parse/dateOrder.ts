@@ -30,7 +30,8 @@ export function priorOf(d: GuiDateParts): DateOrder {
   return d.ampm ? 'mdy' : 'dmy';
 }
 
-function daysIn(y: number, mo: number): number {
+/** Days in a month of the Gregorian calendar. */
+export function daysIn(y: number, mo: number): number {
   return mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }
 

@@ -84,8 +84,21 @@ export function cleanForBytes(chunk: Uint8Array): boolean {
   return buf.indexOf(0) === -1 && !hasLoneCR(buf) && (buf.length === 0 || buf[buf.length - 1] !== 13);
 }
 
+/** Decides, chunk by chunk, whether the byte lanes may read the lines handled with it. */
+export class ChunkGate {
+  private prevClean = true;
+
+  /** True when this chunk and the previous one are clean (the line the previous one left unfinished is handled with this one). */
+  accept(chunk: Uint8Array): boolean {
+    const clean = cleanForBytes(chunk);
+    const ok = clean && this.prevClean;
+    this.prevClean = clean;
+    return ok;
+  }
+}
+
 /** True when the chunk holds a CR that is not part of a CRLF (the regexes' `.` would stop at it). */
-export function hasLoneCR(chunk: Buffer): boolean {
+function hasLoneCR(chunk: Buffer): boolean {
   let at = chunk.indexOf(13);
   while (at !== -1) {
     if (at + 1 < chunk.length && chunk[at + 1] !== 10) return true;

@@ -4,13 +4,13 @@
  */
 import { promises as fsp } from 'node:fs';
 import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
-import { ObjectPathReader } from '../parse/catalog/objectPath.js';
+import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
-import { cleanForBytes, fastKind, FastPrefix } from './fastLane.js';
+import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
@@ -37,7 +37,7 @@ export interface IngestOptions extends AssembleOptions {
  */
 export interface AnalysisLane {
   fieldless: ReadonlySet<string>;
-  /** True when the consumer reads only patientFolder, seriesUid and fileTime of `Written file` lines. */
+  /** True when the consumer reads only patientFolder, seriesUid and fileTime of object-path lines (`Written/Rewritten/Sending file`). */
   writtenKeysOnly: boolean;
   needsText(kind: string, fields: Fields, source: string): boolean;
 }
@@ -68,6 +68,16 @@ export type ChunkHook = () => Promise<void> | void;
 
 /** Problems kept in the result for summaries; all are passed to the sink as they come. */
 const MAX_KEPT_PROBLEMS = 1000;
+
+/**
+ * The analysis lane's second step, once `known` has started the event (so every earlier event has
+ * reached the consumer): its fields, when the bytes gave them, and its text where the consumer may
+ * cite it. Held events are not delivered yet, so the consumer cannot judge: the text is then kept.
+ */
+export function laneDetail(asm: EventAssembler, lane: AnalysisLane, kind: string, fields: Fields | null, buf: Buffer, m: number, end: number, source: string): void {
+  const cite = fields === null || asm.holding || lane.needsText(kind, fields, source);
+  asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
+}
 
 export async function readEvents(
   paths: string[],
@@ -157,8 +167,7 @@ async function readSource(
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
   let fastOk = fast !== null;
-  /** Whether the previous chunk was clean: the line it left unfinished is handled with this one. */
-  let prevClean = true;
+  const gate = new ChunkGate();
   const splitter = new LineSplitter(
     spec.name,
     (buf, start, end, offset, lineNo) => {
@@ -169,11 +178,9 @@ async function readSource(
           assembler.known(fast!.time, kind, offset, lineNo, end - m);
           if (lane !== null) {
             let fields: Fields | null = null;
-            if (written !== null && (kind === 'written-file' || kind === 'rewritten-file')) fields = written.read(buf, m, end) as Fields | null;
-            else if (lane.fieldless.has(kind)) fields = {};
-            // Held events are not delivered yet: the consumer cannot judge, so the text is kept.
-            const cite = fields === null || assembler.holding || lane.needsText(kind, fields, spec.name);
-            assembler.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
+            if (lane.fieldless.has(kind)) fields = {};
+            else if (written !== null && OBJECT_PATH_KINDS.has(kind)) fields = written.read(buf, m, end) as Fields | null;
+            laneDetail(assembler, lane, kind, fields, buf, m, end, spec.name);
           }
           return;
         }
@@ -211,9 +218,7 @@ async function readSource(
       }
       summary.readable = true;
       if (fast) {
-        const clean = cleanForBytes(chunk);
-        fastOk = clean && prevClean;
-        prevClean = clean;
+        fastOk = gate.accept(chunk);
       }
       splitter.push(chunk);
       summary.bytes = splitter.bytes;

@@ -18,7 +18,7 @@ export interface Frame {
 export type Stack = readonly Frame[];
 
 /** Associations open at once in one source, at most (a log that never closes them cannot grow it). */
-export const MAX_STACK = 32;
+const MAX_STACK = 32;
 
 export function str(v: FieldValue | undefined): string | null {
   if (typeof v === 'string') return v.length > 0 ? v : null;

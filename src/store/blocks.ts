@@ -12,7 +12,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { LogEvent } from '../parse/event.js';
-import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
+import { EventAssembler, type AssembleOptions, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
@@ -149,19 +149,22 @@ interface FastRead {
   mayNameAe: boolean;
 }
 
-/** Bit masks of the lines holding each token (case-insensitive for letters). */
-function tokenMasks(raw: Buffer, starts: number[], tokens: string[]): Int32Array {
+/** A lower-cased (ASCII letters) copy of the block, made only when a token has letters. */
+function lowered(raw: Buffer, tokens: string[]): Buffer {
+  if (!tokens.some((t) => /[a-z]/.test(t))) return raw;
+  const low = Buffer.from(raw);
+  for (let i = 0; i < low.length; i++) {
+    const c = low[i]!;
+    if (c >= 65 && c <= 90) low[i] = c + 32;
+  }
+  return low;
+}
+
+/** Bit masks of the lines holding each token (`low`: the block as `lowered` gives it for these tokens). */
+function tokenMasks(low: Buffer, starts: number[], tokens: string[]): Int32Array {
   const n = starts.length;
   const masks = new Int32Array(n);
   if (tokens.length === 0) return masks;
-  let low = raw;
-  if (tokens.some((t) => /[a-z]/.test(t))) {
-    low = Buffer.from(raw);
-    for (let i = 0; i < low.length; i++) {
-      const c = low[i]!;
-      if (c >= 65 && c <= 90) low[i] = c + 32;
-    }
-  }
   tokens.forEach((tok, k) => {
     const needle = Buffer.from(tok, 'latin1');
     let line = 0;
@@ -204,10 +207,11 @@ function feedFiltered(
   const n = starts.length;
   const tokens = filter.tokens.slice(0, MAX_FILTER_TOKENS);
   const full = fullMask(tokens.length);
-  const masks = tokenMasks(raw, starts, tokens);
   const aeTokens = filter.aeTokens.slice(0, MAX_FILTER_TOKENS);
   const aeFull = fullMask(aeTokens.length);
-  const aeMasks = tokenMasks(raw, starts, aeTokens);
+  const low = lowered(raw, [...tokens, ...aeTokens]);
+  const masks = tokenMasks(low, starts, tokens);
+  const aeMasks = tokenMasks(low, starts, aeTokens);
   // An event starts at a fast-lane prefix; its lines run to the next one (bare lines go to the parser).
   const fast = new FastPrefix();
   const msg = new Int32Array(n);
@@ -249,6 +253,16 @@ function feedFiltered(
  * The syslog state a block starts with. A year not known yet at its first line was learned later, from
  * a line after it: the year its first event got (`y`) tells it.
  */
+/** The assembler options that start it in the state a block context records (see BlockContext). */
+export function resumeOptions(ctx: BlockContext): Pick<AssembleOptions, 'startOrder' | 'syslogYear' | 'inheritTime' | 'syslogResume'> {
+  return {
+    ...(ctx.o ? { startOrder: ctx.o } : {}),
+    ...(ctx.y !== undefined && !ctx.sy ? { syslogYear: ctx.y } : {}),
+    ...(ctx.t !== undefined ? { inheritTime: ctx.t } : {}),
+    ...(ctx.sy ? { syslogResume: syslogAt(ctx) } : {}),
+  };
+}
+
 export function syslogAt(ctx: BlockContext): SyslogResume | undefined {
   const sy = ctx.sy;
   if (!sy) return undefined;
@@ -306,10 +320,7 @@ export function readBlock(b: BlockRow, onDamaged?: (b: BlockRow, why: string) =>
     {
       encoding: utf8 ? 'utf8' : 'latin1',
       kindsOnly: lazyFields,
-      ...(ctx.o ? { startOrder: ctx.o } : {}),
-      ...(ctx.y !== undefined && !ctx.sy ? { syslogYear: ctx.y } : {}),
-      ...(ctx.t !== undefined ? { inheritTime: ctx.t } : {}),
-      ...(ctx.sy ? { syslogResume: syslogAt(ctx) } : {}),
+      ...resumeOptions(ctx),
     },
     (e) => {
       const se: StoredEvent = { event: e, frame: null, lazy: lazyFields };

@@ -7,12 +7,8 @@
  * (EVENTS_VIEW) unpacks them with SQLite's own json_each, so `sqlite3 index.sqlite "SELECT … FROM
  * events WHERE …"` sees one row per event — any SQLite 3.38 or newer, no cqlog needed.
  */
-import type { Fields, FieldValue } from '../parse/event.js';
-import type { Frame } from './assocStack.js';
-
-function str(v: FieldValue | undefined): string | null {
-  return typeof v === 'string' && v.length > 0 ? v : null;
-}
+import type { Fields } from '../parse/event.js';
+import { str, type Frame } from './assocStack.js';
 
 /**
  * The events of one block, collected as they are assembled. Stored column by column (one JSON

@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult } from '../explain/types.js';
 import type { DB } from './schema.js';
-import { analysisLane, FIELDLESS_KINDS, ForensicEngine } from '../correlate/engine.js';
+import { analysisLane, ForensicEngine } from '../correlate/engine.js';
 import type { AnalysisLane } from '../pipeline/readEvents.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { LogEvent } from '../parse/event.js';
@@ -112,9 +112,8 @@ export class IndexAnalysis {
    * events are replayed at the end, the live ones are ignored and nothing of them needs decoding.
    */
   get lane(): AnalysisLane {
-    if (this.replay) return { fieldless: FIELDLESS_KINDS, writtenKeysOnly: true, needsText: () => false };
-    const engine = this.engine;
-    return analysisLane(engine, false);
+    const lane = analysisLane(this.engine, false);
+    return this.replay ? { ...lane, needsText: () => false } : lane;
   }
 
   /** The event sink for the indexer (ignored when the stored events are replayed at the end). */

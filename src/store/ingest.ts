@@ -17,20 +17,20 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
-import { ObjectPathReader } from '../parse/catalog/objectPath.js';
+import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { EventAssembler, type SyslogResume } from '../parse/assemble.js';
 import type { DateOrder } from '../parse/dateOrder.js';
 import { parsePrefix } from '../parse/prefix.js';
-import { cleanForBytes, fastKind, FastPrefix } from '../pipeline/fastLane.js';
-import type { AnalysisLane } from '../pipeline/readEvents.js';
+import { ChunkGate, fastKind, FastPrefix } from '../pipeline/fastLane.js';
+import { laneDetail, type AnalysisLane } from '../pipeline/readEvents.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason } from '../source/read.js';
 import { resolveInputs } from '../source/resolve.js';
 import type { InputItem } from '../source/types.js';
 import { parseDicomIni } from '../source/ini.js';
 import type { ConquestConfig } from '../source/types.js';
-import { applyAssociation, ASSOCIATION_KINDS, parseStack, type Frame, type Stack } from './assocStack.js';
-import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, syslogAt, type BlockContext } from './blocks.js';
+import { applyAssociation, ASSOCIATION_KINDS, type Frame, type Stack } from './assocStack.js';
+import { aeTag, BLOCK_BYTES, BLOCK_LINES, blockDocument, kindTag, parseContext, resumeOptions, type BlockContext } from './blocks.js';
 import { InlineWriter, WORKER_MIN_BYTES, WorkerWriter, type Batch, type BlockOut, type BlockWriter, type ProgressRow } from './writer.js';
 import { BlockEvents } from './eventRows.js';
 import { KEY_FIELD_KINDS } from '../parse/catalog/index.js';
@@ -272,7 +272,7 @@ export class Indexer {
         status = 'appended';
         src = prev.src;
         this.deleteFrom(src, prev.resume_line);
-        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, ctx: contextOf(prev.state), seenLines: prev.lines };
+        start = { baseOff: prev.resume_off, baseLine: prev.resume_line - 1, skipBefore: 0, ctx: parseContext(prev.state ?? '{}'), seenLines: prev.lines };
       } else {
         status = 'rotated';
         this.db.prepare('UPDATE progress SET current = 0 WHERE path = ?').run(abs);
@@ -407,7 +407,7 @@ export class Indexer {
     }
     if (prog) {
       this.deleteFrom(src, prog.resume_line);
-      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, ctx: contextOf(prog.state), seenLines: prog.lines };
+      start = { baseOff: 0, baseLine: 0, skipBefore: prog.resume_off, ctx: parseContext(prog.state ?? '{}'), seenLines: prog.lines };
     }
     const progress: ProgressRow = {
       src,
@@ -419,7 +419,7 @@ export class Indexer {
       lines: 0,
       resume_off: prog?.resume_off ?? 0,
       resume_line: prog?.resume_line ?? 1,
-      state: prog?.state ?? '[]',
+      state: prog?.state ?? '{"s":[]}',
       current: 0,
     };
     async function* replay(): AsyncGenerator<Buffer> {
@@ -623,10 +623,9 @@ export class Indexer {
       {
         dateOrder: this.o.dateOrder,
         encoding: utf8 ? 'utf8' : 'latin1',
-        ...(resumeAt.o ? { startOrder: resumeAt.o } : {}),
-        ...(resumeAt.y !== undefined && !resumeAt.sy ? { syslogYear: resumeAt.y } : {}),
-        ...(resumeAt.t !== undefined ? { inheritTime: resumeAt.t } : {}),
-        ...(resumeAt.sy ? { syslogResume: syslogAt(resumeAt) } : {}),
+        ...resumeOptions(resumeAt),
+        // The analysis lane may share one pending record, as in readEvents (see EventAssembler.known).
+        ...(onEvent && this.o.analysisLane ? { reuseKnown: true } : {}),
       },
       onAssembled,
       this.problem,
@@ -641,8 +640,7 @@ export class Indexer {
     const lane = byBytes && onEvent && this.o.analysisLane?.writtenKeysOnly ? this.o.analysisLane : null;
     const fast = byBytes && (!onEvent || lane !== null) ? new FastPrefix() : null;
     let fastOk = fast !== null;
-    /** Whether the previous chunk was clean: the line it left unfinished is handled with this one. */
-    let prevClean = true;
+    const gate = new ChunkGate();
     if (fast && lane === null) asm.onCounted = onCounted;
     const objectKeys = new ObjectPathReader();
     /** The line last appended: its terminator is known when the next line (or the end) shows its offset. */
@@ -709,16 +707,12 @@ export class Indexer {
         asm.known(fast!.time, kind, off, lineAbs, end - m);
         if (lane !== null) {
           // Every earlier event has reached onEvent: the engine can say whether it may cite this one.
-          const cite = keys === null || asm.holding || lane.needsText(kind, keys, name);
-          asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, keys);
+          laneDetail(asm, lane, kind, keys, buf, m, end, name);
         } else if (keys !== null) asm.knownDetail(null, keys);
       } else asm.line((text = decodeLine(buf, s, end, utf8)), off, lineAbs);
       feeding = -1;
       if (cur === null || (full && asm.lineStartedEvent)) {
-        if (cur) {
-          flushRun();
-          cur.closed = true;
-        }
+        if (cur) flushRun();
         cur = newBlock(lineAbs, off);
         cur.order = orderBefore;
         cur.syslog = syslogBefore;
@@ -783,9 +777,7 @@ export class Indexer {
           }
         }
         if (fast) {
-          const clean = cleanForBytes(chunk);
-          fastOk = clean && prevClean;
-          prevClean = clean;
+          fastOk = gate.accept(chunk);
         }
         chunkNow = chunk;
         runOff = start.baseOff + splitter.bytes;
@@ -836,8 +828,6 @@ export class Indexer {
 }
 
 const CRLF = Buffer.from('\r\n', 'latin1');
-/** Kinds whose patient folder and series the byte reader gives (src/parse/catalog/objectPath.ts). */
-const OBJECT_PATH_KINDS: ReadonlySet<string> = new Set(['written-file', 'rewritten-file', 'sending-file']);
 
 /** A block being filled, or cut and waiting for its last events. */
 interface OpenBlock {
@@ -847,7 +837,6 @@ interface OpenBlock {
   lines: number;
   bytes: Buffer;
   len: number;
-  closed: boolean;
   events: number;
   tmin: number | null;
   tmax: number | null;
@@ -886,7 +875,6 @@ function newBlock(line: number, off: number): OpenBlock {
     lines: 0,
     bytes: Buffer.allocUnsafe(BLOCK_BYTES + 4096),
     len: 0,
-    closed: false,
     events: 0,
     tmin: null,
     tmax: null,
@@ -929,17 +917,6 @@ class ReadFailure extends Error {
 class Fatal extends Error {
   constructor(override readonly cause: unknown) {
     super(cause instanceof Error ? cause.message : String(cause));
-  }
-}
-
-/** The context a run resumes with (the last stored block's; an association stack alone from before). */
-function contextOf(s: string | null): BlockContext {
-  if (!s) return { s: [] };
-  try {
-    const v = JSON.parse(s) as unknown;
-    return Array.isArray(v) ? { s: parseStack(v) } : parseContext(s);
-  } catch {
-    return { s: [] };
   }
 }
 

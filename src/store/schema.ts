@@ -13,6 +13,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../common/userDirs.js';
 import { FTS_TOKENIZE } from './tokens.js';
+import { daysIn } from '../parse/dateOrder.js';
 import { EVENTS_VIEW } from './eventRows.js';
 
 export type DB = Database.Database;
@@ -222,8 +223,7 @@ export function isCalendarTime(t: string): boolean {
   const mo = n(5, 2);
   const d = n(8, 2);
   if (y < 100 || mo < 1 || mo > 12 || d < 1 || n(11, 2) < 0 || n(11, 2) > 23 || n(14, 2) < 0 || n(14, 2) > 59 || n(17, 2) < 0 || n(17, 2) > 59) return false;
-  const days = mo === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
-  return d <= days;
+  return d <= daysIn(y, mo);
 }
 
 export function intToTime(n: number | null): string | null {

@@ -62,8 +62,8 @@ const PLAN_CAP = 2000;
 /** The longest time one block spans (kept by the writer; computed for an index that lacks it). */
 function maxBlockSpan(db: DB): number {
   const v = db.prepare("SELECT value FROM meta WHERE key = 'max_block_span'").pluck().get() as string | undefined;
-  if (v !== undefined && Number.isFinite(Number(v))) return Number(v);
-  return (db.prepare('SELECT coalesce(max(tmax - tmin), 0) FROM blocks').pluck().get() as number) ?? 0;
+  // Every committed batch records it: without it, no block was stored.
+  return v !== undefined && Number.isFinite(Number(v)) ? Number(v) : 0;
 }
 
 /** A hit's place: its time, then the order of its block and its own order within the block. */

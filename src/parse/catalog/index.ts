@@ -40,6 +40,11 @@ export const CATALOG: readonly CatalogRow[] = [
   ...codecRows,
 ];
 
+/** The named capture groups of a row's pattern, in order. */
+function groupNames(row: CatalogRow): string[] {
+  return row.pattern.source.match(/\(\?<([A-Za-z_]\w*)>/g)?.map((g) => g.slice(3, -1)) ?? [];
+}
+
 interface CompiledRow {
   row: CatalogRow;
   literal: string;
@@ -148,7 +153,7 @@ class Classifier {
 
   constructor(rows: readonly CatalogRow[]) {
     for (const row of rows) {
-      const names = row.pattern.source.match(/\(\?<([A-Za-z_]\w*)>/g)?.map((g) => g.slice(3, -1)) ?? [];
+      const names = groupNames(row);
       const compiled: CompiledRow = {
         row,
         literal: literalStart(row.pattern),
@@ -339,7 +344,7 @@ const KEY_FIELDS = new Set(['patientId', 'patientFolder', 'studyUid', 'seriesUid
 /** Kinds whose rows capture a patient, study or series (directly, or through a parsed object path). */
 export const KEY_FIELD_KINDS: ReadonlySet<string> = new Set(
   CATALOG.filter((r) => {
-    const names = r.pattern.source.match(/\(\?<([A-Za-z_]\w*)>/g)?.map((g) => g.slice(3, -1)) ?? [];
+    const names = groupNames(r);
     return names.some((n) => KEY_FIELDS.has(n) || r.values?.[n] === 'path') || Object.keys(r.fixed ?? {}).some((k) => KEY_FIELDS.has(k));
   }).map((r) => r.kind),
 );

@@ -17,6 +17,9 @@ export interface ObjectPathKeys {
   fileTime: number;
 }
 
+/** The kinds whose messages ObjectPathReader reads. */
+export const OBJECT_PATH_KINDS: ReadonlySet<string> = new Set(['written-file', 'rewritten-file', 'sending-file']);
+
 const WRITTEN = Buffer.from('Written file: ', 'latin1');
 const REWRITTEN = Buffer.from('Rewritten file: ', 'latin1');
 const SENDING = Buffer.from('Sending file : ', 'latin1');
