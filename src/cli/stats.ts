@@ -30,15 +30,24 @@ export function statsCommand(): Command {
     .option('--json', 'print one JSON object');
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: StatsOptions, c: Command) => {
-    const byKind = new Map<string, number>();
     const spans = new Map<string, { first: string | null; last: string | null }>();
     let current = '';
     let span = { first: null as string | null, last: null as string | null };
     const windowed = o.since !== undefined || o.until !== undefined;
     let lastTime: string | null = null;
+    // Counters by kind; runs of one kind (a series of `Written file` lines) skip the map.
+    const byKind = new Map<string, { n: number }>();
+    let lastKind = '';
+    let lastCounter = { n: 0 };
     const count = (source: string, kind: string, t: string | null): void => {
       if (windowed && !inWindow(t, o)) return;
-      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+      if (kind !== lastKind) {
+        lastKind = kind;
+        let c = byKind.get(kind);
+        if (c === undefined) byKind.set(kind, (c = { n: 0 }));
+        lastCounter = c;
+      }
+      lastCounter.n++;
       if (source !== current) {
         current = source;
         span = spans.get(current) ?? { first: null, last: null };
@@ -61,9 +70,9 @@ export function statsCommand(): Command {
     const stats: Stats = {
       lines: sources.reduce((a, s) => a + s.lines, 0),
       bytes: sources.reduce((a, s) => a + s.bytes, 0),
-      events: [...byKind.values()].reduce((a, n) => a + n, 0),
-      unknown: byKind.get('unknown') ?? 0,
-      byKind: Object.fromEntries([...byKind.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
+      events: [...byKind.values()].reduce((a, c) => a + c.n, 0),
+      unknown: byKind.get('unknown')?.n ?? 0,
+      byKind: Object.fromEntries([...byKind.entries()].map(([k, c]) => [k, c.n] as const).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
       firstTime: firsts[0] ?? null,
       lastTime: lasts[lasts.length - 1] ?? null,
       sources,

@@ -33,6 +33,10 @@ function dig(b: number | undefined): boolean {
 export class FastPrefix {
   private last = Buffer.alloc(32);
   private lastLen = 0;
+  /** Where the `HH:MM:SS` of the last prefix starts (ctime 11, Windows 9)… */
+  private todAt = 0;
+  /** …and its time up to that: `YYYY-MM-DDT`. */
+  private datePart = '';
   /** The time of the last recognised prefix. */
   time = '';
 
@@ -46,6 +50,20 @@ export class FastPrefix {
       let i = pl - 1;
       while (i >= 0 && buf[start + i] === last[i]) i--;
       if (i < 0) return start + pl + 1;
+      // Only the time of day moved (the next second, the next minute): the date part is unchanged, so
+      // the prefix is the same shape and the time is that date with these digits (both shapes take
+      // the time-of-day digits as written, see prefix.ts).
+      const at = this.todAt;
+      if (i >= at && i < at + 8) {
+        let j = at - 1;
+        while (j >= 0 && buf[start + j] === last[j]) j--;
+        const t = start + at;
+        if (j < 0 && dig(buf[t]) && dig(buf[t + 1]) && buf[t + 2] === 58 && dig(buf[t + 3]) && dig(buf[t + 4]) && buf[t + 5] === 58 && dig(buf[t + 6]) && dig(buf[t + 7])) {
+          this.time = this.datePart + buf.toString('latin1', t, t + 8);
+          for (let k = at; k <= i; k++) last[k] = buf[start + k]!;
+          return start + pl + 1;
+        }
+      }
     }
     let plen = 0;
     if (len >= 25 && buf[start + 3] === 32 && buf[start + 7] === 32 && buf[start + 10] === 32 && buf[start + 13] === 58 && buf[start + 16] === 58 && buf[start + 19] === 32 && buf[start + 24] === 32) {
@@ -69,6 +87,8 @@ export class FastPrefix {
     this.time = p.time;
     buf.copy(this.last, 0, start, start + plen);
     this.lastLen = plen;
+    this.todAt = plen === 24 ? 11 : 9;
+    this.datePart = p.time.slice(0, 11);
     return start + plen + 1;
   }
 }

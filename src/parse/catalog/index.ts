@@ -276,20 +276,20 @@ interface ByteRow {
   pattern: RegExp | null;
 }
 
-let byteBuckets: Map<number, ByteRow[]> | null = null;
+/** The byte rows by their first three bytes: indexed by the first two, then by the third (two array loads, no hashing). */
+type ByteTable = ((ByteRow[] | undefined)[] | undefined)[];
+let byteBuckets: ByteTable | null = null;
 
-function buildByteBuckets(): Map<number, ByteRow[]> {
-  const out = new Map<number, ByteRow[]>();
+function buildByteBuckets(): ByteTable {
+  const out: ByteTable = new Array<(ByteRow[] | undefined)[] | undefined>(65536).fill(undefined);
   for (const [key, rows] of getClassifier().bucketEntries()) {
     if (key.length < 3 || /[^\x00-\xff]/.test(key)) continue;
-    const k = (key.charCodeAt(0) << 16) | (key.charCodeAt(1) << 8) | key.charCodeAt(2);
-    out.set(
-      k,
-      rows.map((c) => {
-        const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
-        return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
-      }),
-    );
+    const k2 = (key.charCodeAt(0) << 8) | key.charCodeAt(1);
+    const third = (out[k2] ??= new Array<ByteRow[] | undefined>(256).fill(undefined));
+    third[key.charCodeAt(2)] = rows.map((c) => {
+      const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
+      return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
+    });
   }
   return out;
 }
@@ -305,7 +305,9 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
   let s = start;
   while (s < end && (buf[s] === 9 || buf[s] === 32)) s++;
   if (end - s < 3) return null;
-  const rows = buckets.get((buf[s]! << 16) | (buf[s + 1]! << 8) | buf[s + 2]!);
+  const third = buckets[(buf[s]! << 8) | buf[s + 1]!];
+  if (third === undefined) return null;
+  const rows = third[buf[s + 2]!];
   if (rows === undefined) return null;
   const len = end - s;
   let text: string | null = null;
