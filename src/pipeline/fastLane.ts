@@ -6,6 +6,7 @@
  */
 import { parsePrefix } from '../parse/prefix.js';
 import { classifyBytes } from '../parse/catalog/index.js';
+import { WordView } from '../parse/wordView.js';
 
 /**
  * The kind of the message in bytes [m, end) when its bytes settle it, else null (the full parser
@@ -28,23 +29,6 @@ function key3(s: string): number {
 
 function dig(b: number | undefined): boolean {
   return b !== undefined && b >= 48 && b <= 57;
-}
-
-/**
- * A DataView over a buffer, made again only when the buffer changes (once a read chunk). Byte loops
- * cost about 2 ns a byte here; one 32-bit DataView read costs about as much as one byte.
- */
-export class WordView {
-  private buf: Uint8Array | null = null;
-  private view: DataView = new DataView(new ArrayBuffer(0));
-
-  of(buf: Uint8Array): DataView {
-    if (buf !== this.buf) {
-      this.buf = buf;
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    }
-    return this.view;
-  }
 }
 
 export class FastPrefix {

@@ -6,6 +6,7 @@
 import type { Fields } from '../event.js';
 import type { CatalogRow } from './types.js';
 import { setValue } from './values.js';
+import { WordView } from '../wordView.js';
 import { associationRows } from './rows/association.js';
 import { moveRows } from './rows/move.js';
 import { storageRows } from './rows/storage.js';
@@ -269,6 +270,8 @@ function simpleTail(row: CatalogRow, literal: string): Tail {
 
 interface ByteRow {
   lit: Buffer;
+  /** The literal's bytes from the fourth on, as little-endian 32-bit words (whole words only; the rest is compared by bytes). */
+  litWords: Int32Array;
   kind: string;
   tail: Tail;
   suffix: Buffer;
@@ -279,6 +282,7 @@ interface ByteRow {
 /** The byte rows by their first three bytes: indexed by the first two, then by the third (two array loads, no hashing). */
 type ByteTable = ((ByteRow[] | undefined)[] | undefined)[];
 let byteBuckets: ByteTable | null = null;
+const words = new WordView();
 
 function buildByteBuckets(): ByteTable {
   const out: ByteTable = new Array<(ByteRow[] | undefined)[] | undefined>(65536).fill(undefined);
@@ -288,7 +292,10 @@ function buildByteBuckets(): ByteTable {
     const third = (out[k2] ??= new Array<ByteRow[] | undefined>(256).fill(undefined));
     third[key.charCodeAt(2)] = rows.map((c) => {
       const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
-      return { lit: Buffer.from(c.literal, 'latin1'), kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
+      const lit = Buffer.from(c.literal, 'latin1');
+      const litWords = new Int32Array(Math.max(0, (lit.length - 3) >> 2));
+      for (let w = 0; w < litWords.length; w++) litWords[w] = lit.readInt32LE(3 + 4 * w);
+      return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
     });
   }
   return out;
@@ -310,13 +317,16 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
   const rows = third[buf[s + 2]!];
   if (rows === undefined) return null;
   const len = end - s;
+  const dv = words.of(buf);
   let text: string | null = null;
   outer: for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const lit = row.lit;
     const n = lit.length;
     if (len < n) continue;
-    for (let i = 3; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
+    const lw = row.litWords;
+    for (let w = 0; w < lw.length; w++) if (dv.getInt32(s + 3 + 4 * w, true) !== lw[w]) continue outer;
+    for (let i = 3 + 4 * lw.length; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
     const tail = row.tail;
     if (tail === null) {
       // The literal matched but the rest needs the regex: run this row's own regex, as classify would.
