@@ -136,6 +136,20 @@ describe('ObjectPathReader', () => {
     }
   });
 
+  it('tells apart keys of one slot that differ in a single byte, wherever it is', () => {
+    // Keys of equal length and tail share a slot; the cached key is compared word by word, then its last bytes.
+    const r = new ObjectPathReader();
+    const base = 'P12345678/1.2.840.113619.2.55.3.604688119';
+    for (let at = 0; at < base.length; at++) {
+      if (base[at] === '/') continue;
+      const other = base.slice(0, at) + (base[at] === '9' ? '8' : '9') + base.slice(at + 1);
+      for (const key of [base, other, base]) {
+        const [folder, series] = key.split('/');
+        expect(read(r, `Written file: /data/${key}_1_2_15954193850003.dcm`), `${at}`).toEqual({ patientFolder: folder, seriesUid: series, fileTime: 1595419385 });
+      }
+    }
+  });
+
   it('does not take a cached key for the tail of a longer folder', () => {
     const r = new ObjectPathReader();
     // Same path length, so the same cache slot: the cached `P1/1.2.3` is the tail of `XP1/1.2.3`.

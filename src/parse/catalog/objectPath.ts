@@ -10,6 +10,7 @@
  * line goes through the full parser. A folder/series pair seen recently comes back as the very same
  * strings, so the maps keyed by them hash each once instead of once per line.
  */
+import { WordView } from '../wordView.js';
 
 export interface ObjectPathKeys {
   patientFolder: string;
@@ -32,6 +33,8 @@ const MAX_KEY = 160;
 interface Slot {
   len: number;
   bytes: Buffer;
+  /** The key's first `len >> 2` 32-bit words (little-endian), compared before its last bytes. */
+  words: Int32Array;
   patientFolder: string;
   seriesUid: string;
 }
@@ -58,6 +61,7 @@ function startsWith(buf: Buffer, at: number, end: number, lit: Buffer): boolean 
 
 export class ObjectPathReader {
   private readonly slots: (Slot | null)[] = new Array<Slot | null>(SLOTS).fill(null);
+  private readonly view = new WordView();
 
   /**
    * The fields of a message the catalog classified as `written-file`, `rewritten-file` or
@@ -120,9 +124,16 @@ export class ObjectPathReader {
       const ks = seriesEnd - klen;
       if (ks >= p && (ks === p || buf[ks - 1] === 47 || buf[ks - 1] === 92)) {
         const kb = slot.bytes;
+        const kw = slot.words;
+        const nw = klen >> 2;
         let k = klen - 1;
-        while (k >= 0 && kb[k] === buf[ks + k]) k--;
-        if (k < 0) return { patientFolder: slot.patientFolder, seriesUid: slot.seriesUid, fileTime };
+        while (k >= nw << 2 && kb[k] === buf[ks + k]) k--;
+        if (k < nw << 2) {
+          const dv = this.view.of(buf);
+          let w = nw - 1;
+          while (w >= 0 && dv.getInt32(ks + (w << 2), true) === kw[w]) w--;
+          if (w < 0) return { patientFolder: slot.patientFolder, seriesUid: slot.seriesUid, fileTime };
+        }
       }
     }
     // The series UID back to the last separator, then the folder back to the one before.
@@ -145,8 +156,10 @@ export class ObjectPathReader {
     const klen = seriesEnd - ks;
     if (klen <= MAX_KEY) {
       const bytes = slot !== null ? slot.bytes : Buffer.allocUnsafe(MAX_KEY);
+      const words = slot !== null ? slot.words : new Int32Array(MAX_KEY >> 2);
       buf.copy(bytes, 0, ks, seriesEnd);
-      this.slots[at] = { len: klen, bytes, patientFolder, seriesUid };
+      for (let w = 0; w < klen >> 2; w++) words[w] = bytes.readInt32LE(w << 2);
+      this.slots[at] = { len: klen, bytes, words, patientFolder, seriesUid };
     }
     return { patientFolder, seriesUid, fileTime };
   }
