@@ -136,6 +136,16 @@ export class AssociationTracker {
   readonly notes: TrackerNotes = { evictedAssociations: 0, expiredAssociations: 0, ambiguousLines: 0 };
   private moveCounter = 0;
 
+  /**
+   * The last store attribution, reused for the next store line of the same server and patient
+   * folder while `version` stands (a run of `Written file` lines of one push is most of a log).
+   * Any other event may change what the attribution depends on (open associations, their roles and
+   * moves), so every one of them bumps `version`; a store line changes only the attributed
+   * association's recency and folder, which leave the same answer for the same folder.
+   */
+  private version = 0;
+  private lastStore: { server: string; folder: string | null; version: number; result: AttributionResult } | null = null;
+
   constructor(private readonly cfg: CorrelateConfig) {}
 
   /** Serialisable state (for tail checkpoints). */
@@ -207,6 +217,7 @@ export class AssociationTracker {
   push(e: LogEvent): AttributionResult {
     const f = e.fields;
     const server = serverOf(e.source);
+    if (!STORE_KINDS.has(e.kind)) this.version++;
     const none = NO_ATTRIBUTION;
     switch (e.kind) {
       case 'thread-start': {
@@ -278,6 +289,12 @@ export class AssociationTracker {
     if (MOVE_KINDS.has(e.kind)) return this.moveLine(e, server);
     if (STORE_KINDS.has(e.kind)) {
       const folder = s(f.patientFolder);
+      const last = this.lastStore;
+      if (last !== null && last.version === this.version && last.server === server && last.folder === folder) {
+        const a = last.result.assoc!;
+        this.touch(a, e);
+        return last.result;
+      }
       // One pass over the open associations (this runs for every Written file): the storing ones,
       // the most recent of them, and those that last wrote this patient folder.
       let count = 0;
@@ -314,12 +331,15 @@ export class AssociationTracker {
           if (how === 'ambiguous' && COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
         }
       }
+      const result: AttributionResult = { assoc: a, how: a ? how : 'none', move: null, finished: null };
       if (a) {
         this.touch(a, e);
         a.frameOpen = false;
         if (folder) a.lastFolder = folder;
-      }
-      return { assoc: a, how: a ? how : 'none', move: null, finished: null };
+        // An ambiguous answer is not kept: attributing this line changed which association is latest.
+        this.lastStore = how === 'role' || how === 'key' ? { server, folder, version: this.version, result } : null;
+      } else this.lastStore = null;
+      return result;
     }
     if (FIND_KINDS.has(e.kind) || e.kind === 'c-echo') {
       const cands = this.candidates((x) => x.server === server && (e.kind === 'c-echo' ? x.canEcho : x.canFind) && !(x.move && !x.move.done));
