@@ -274,7 +274,8 @@ export class ForensicEngine {
         if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
       }
       if (series) {
-        s = this.writtenSeries.upsert(series, () => ({ folders: [], count: 0 }));
+        // A literal of one holds exactly one slot; an empty array grown by push() would hold 17 (50,000 series).
+        s = this.writtenSeries.upsert(series, () => ({ folders: folder ? [folder] : [], count: 0 }));
         s.count++;
         if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
       }
