@@ -31,6 +31,9 @@ function dig(b: number | undefined): boolean {
   return b !== undefined && b >= 48 && b <= 57;
 }
 
+/** `00` … `99`. */
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
 export class FastPrefix {
   private last = Buffer.alloc(32);
   private lastLen = 0;
@@ -47,6 +50,8 @@ export class FastPrefix {
   private todAt = 0;
   /** …and its time up to that: `YYYY-MM-DDT`. */
   private datePart = '';
+  /** …and up to its seconds: `YYYY-MM-DDTHH:MM:`. */
+  private minutePart = '';
   /** The time of the last recognised prefix. */
   time = '';
 
@@ -82,7 +87,13 @@ export class FastPrefix {
         while (j >= 0 && buf[start + j] === last[j]) j--;
         const t = start + at;
         if (j < 0 && dig(buf[t]) && dig(buf[t + 1]) && buf[t + 2] === 58 && dig(buf[t + 3]) && dig(buf[t + 4]) && buf[t + 5] === 58 && dig(buf[t + 6]) && dig(buf[t + 7])) {
-          this.time = this.datePart + buf.toString('latin1', t, t + 8);
+          // Within the same minute (most changes), the seconds come from a table: no decoding.
+          if (buf[t] === last[at] && buf[t + 1] === last[at + 1] && buf[t + 3] === last[at + 3] && buf[t + 4] === last[at + 4] && this.minutePart !== '') {
+            this.time = this.minutePart + TWO_DIGITS[(buf[t + 6]! - 48) * 10 + buf[t + 7]! - 48];
+          } else {
+            this.minutePart = this.datePart + buf.toString('latin1', t, t + 6);
+            this.time = this.minutePart + buf.toString('latin1', t + 6, t + 8);
+          }
           for (let k = at; k <= i; k++) last[k] = buf[start + k]!;
           this.keepWords();
           return start + pl + 1;
@@ -113,6 +124,7 @@ export class FastPrefix {
     this.lastLen = plen;
     this.todAt = plen === 24 ? 11 : 9;
     this.datePart = p.time.slice(0, 11);
+    this.minutePart = p.time.slice(0, 17);
     this.keepWords();
     return start + plen + 1;
   }
