@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { analyzePaths } from '../correlate/engine.js';
 import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, analyzeOptions, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, preferSmallHeap, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface AnalyzeOptions extends ReadOptions {
@@ -135,6 +135,7 @@ export function analyzeCommand(): Command {
     .addOption(new Option('--fail-on <what>', 'exit 1 when such a finding exists').choices(['collision', 'warning']));
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: AnalyzeOptions, c: Command) => {
+    preferSmallHeap();
     const opts = analyzeOptions(o);
     const full = await analyzePaths(paths, opts);
     const { readable, ...analysis } = full;

@@ -7,7 +7,7 @@ import { redactAnalysis } from '../report/redactAnalysis.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { renderHtml } from '../report/html.js';
 import { collisionMatches, type ReportOptions } from '../report/model.js';
-import { addReadOptions, analyzeOptions, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, preferSmallHeap, type ReadOptions } from './common.js';
 
 interface ReportCliOptions extends ReadOptions {
   study?: string;
@@ -32,6 +32,7 @@ export function reportCommand(): Command {
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx) in text, timeline and search index');
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: ReportCliOptions, c: Command) => {
+    preferSmallHeap();
     const opts = analyzeOptions(o);
     const { readable, ...analysis } = await analyzePaths(paths, opts);
     if (!readable) {

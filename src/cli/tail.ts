@@ -6,6 +6,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { OPTIONAL_KINDS, type OptionalKind } from '../alert/alerts.js';
 import { resolveTarget, TailRunner } from '../alert/tail.js';
+import { preferSmallHeap } from './common.js';
 
 interface TailCliOptions {
   json?: boolean;
@@ -58,6 +59,7 @@ export function tailCommand(): Command {
     .addOption(new Option('--encoding <enc>', 'how bytes become text').choices(['latin1', 'utf8']).default('latin1'))
     .option('-q, --quiet', 'do not print input problems on stderr');
   cmd.action(async (given: string, o: TailCliOptions, c: Command) => {
+    preferSmallHeap();
     if (o.execArg.length > 0 && !o.exec) {
       process.stderr.write('cqlog: --exec-arg needs --exec PROGRAM\n');
       c.setOptionValue('exitCode', 2);

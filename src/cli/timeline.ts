@@ -11,7 +11,7 @@ import { readEvents, type IngestOptions } from '../pipeline/readEvents.js';
 import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, analyzeOptions, inWindow, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, inWindow, preferSmallHeap, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface TimelineOptions extends ReadOptions {
@@ -43,6 +43,7 @@ export function timelineCommand(): Command {
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms');
   addReadOptions(cmd);
   cmd.action(async (id: string, paths: string[], o: TimelineOptions, c: Command) => {
+    preferSmallHeap();
     const q = id.trim();
     const named: (Evidence & { fields?: LogEvent['fields'] })[] = [];
     let skipped = 0;
