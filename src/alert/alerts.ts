@@ -69,7 +69,7 @@ export class RepeatCounter {
 }
 
 /** The alerts one event raises (before de-duplication against the ids already sent). */
-export function alertsFor(e: LogEvent, findings: Finding[], optional: ReadonlySet<OptionalKind>, repeats: RepeatCounter): Alert[] {
+export function alertsFor(e: LogEvent, findings: readonly Finding[], optional: ReadonlySet<OptionalKind>, repeats: RepeatCounter): Alert[] {
   const out: Alert[] = [];
   const base = { time: e.time, source: e.source, line: e.line, offset: e.offset, text: e.text, event: e.kind };
   for (const f of findings) {

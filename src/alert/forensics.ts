@@ -10,7 +10,7 @@ export type { Finding };
 
 export interface Forensics {
   addConfig(cfg: ConquestConfig): void;
-  push(e: LogEvent): Finding[];
+  push(e: LogEvent): readonly Finding[];
   snapshot(): unknown;
 }
 

@@ -33,6 +33,9 @@ const VIRTUAL_DEVICE = /^MAG\d+\.\d+$/i;
 /** Recent folder/series pairs kept by onWritten. */
 const RECENT_WRITTEN = 8;
 
+/** What `push` returns for an event that reveals nothing (shared and frozen: callers only read it). */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
 function hashId(prefix: string, ...parts: (string | number | null)[]): string {
   return prefix + createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 16);
 }
@@ -102,13 +105,13 @@ export class ForensicEngine {
   }
 
   /** Feeds one event; returns what it newly reveals (a collision's first refusal, a phantom risk). */
-  push(e: LogEvent): Finding[] {
+  push(e: LogEvent): readonly Finding[] {
     if (e.time !== null && (this.firstTime === null || e.time < this.firstTime)) this.firstTime = e.time;
     if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
     if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
     const at = this.tracker.push(e);
     const f = e.fields;
-    const findings: Finding[] = [];
+    let findings: Finding[] | null = null; // most events find nothing: no array for them
     switch (e.kind) {
       case 'written-file':
       case 'rewritten-file':
@@ -157,7 +160,7 @@ export class ForensicEngine {
       }
       case 'refused-link': {
         const found = this.onRefused(e, at.assoc?.callingAe ?? null);
-        if (found) findings.push({ type: 'collision', collision: this.buildCollision(found) });
+        if (found) (findings ??= []).push({ type: 'collision', collision: this.buildCollision(found) });
         break;
       }
       case 'sql-save-error':
@@ -203,12 +206,12 @@ export class ForensicEngine {
           const w = this.buildWarning(m);
           if (!this.emittedRisks.has(w.id)) {
             this.emittedRisks.add(w.id);
-            findings.push({ type: 'phantom-risk', warning: w });
+            (findings ??= []).push({ type: 'phantom-risk', warning: w });
           }
         }
       }
     }
-    return findings;
+    return findings ?? NO_FINDINGS;
   }
 
   /**
