@@ -82,8 +82,8 @@ export function analyzeOptions(o: ReadOptions): AnalyzeOptions {
 /**
  * V8's size-first heap policy (smaller young generation, slower heap growth), for the commands whose
  * memory is the forensic engine's bounded state: `analyze` on the 1 GB benchmark peaks at about
- * 135 MB instead of 165–175 MB, at the same speed (README, "Design"). Called first thing in their
- * actions, before the heap grows. Not for `index`: with its writer thread it runs twice as long so.
+ * 120–135 MB instead of 160–180 MB, for some 10–20 % more time (README, "Design"). Called first thing
+ * in their actions, before the heap grows. Not for `index`: with its writer thread it runs twice as long so.
  */
 export function preferSmallHeap(): void {
   v8.setFlagsFromString('--optimize-for-size');
