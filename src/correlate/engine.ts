@@ -227,7 +227,7 @@ export class ForensicEngine {
         const folder = fields.patientFolder;
         if (typeof folder !== 'string' || this.collisions.size > 0) return true;
         // A folder among the recent pairs is in the map, unless a map evicted since: no lookup needed.
-        if (this.writtenFolders.evicted + this.writtenSeries.evicted === this.recentEvicted) for (const x of this.recentWritten) if (x.folder === folder) return false;
+        if (this.writtenEvictions() === this.recentEvicted) for (const x of this.recentWritten) if (x.folder === folder) return false;
         return !this.writtenFolders.has(folder);
       }
       case 'sending-file':
@@ -236,6 +236,11 @@ export class ForensicEngine {
         // The other fieldless kinds are never cited; anything else may be.
         return !FIELDLESS_KINDS.has(kind);
     }
+  }
+
+  /** Entries either written-file map has evicted so far: while it stands, `recentWritten` points into the maps. */
+  private writtenEvictions(): number {
+    return this.writtenFolders.evicted + this.writtenSeries.evicted;
   }
 
   private virtual(folder: string): VirtualFolder {
@@ -257,7 +262,7 @@ export class ForensicEngine {
     const folder = typeof f.patientFolder === 'string' ? f.patientFolder : null;
     const series = typeof f.seriesUid === 'string' ? f.seriesUid : null;
     let r: Evidence | null = null;
-    const evicted = this.writtenFolders.evicted + this.writtenSeries.evicted;
+    const evicted = this.writtenEvictions();
     if (evicted !== this.recentEvicted) {
       // An entry may have left the maps: the recent pairs could point at records no longer in them.
       this.recentWritten.length = 0;
@@ -282,7 +287,7 @@ export class ForensicEngine {
         s.count++;
         if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
       }
-      const nowEvicted = this.writtenFolders.evicted + this.writtenSeries.evicted;
+      const nowEvicted = this.writtenEvictions();
       if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
         if (this.recentWritten.length >= RECENT_WRITTEN) this.recentWritten.shift();
         this.recentWritten.push({ folder, series, w, s });
