@@ -106,6 +106,20 @@ const FIND_KINDS = new Set(['query-level', 'find-done']);
  */
 const COUNTED_STORE_KINDS = new Set(['refused-link', 'sql-save-error']);
 
+/** A store attribution kept for the next store lines of its server and folder (see `keptAnswer`). */
+interface StoreAnswer {
+  server: string;
+  folder: string | null;
+  result: AttributionResult;
+  /** How it was found: the only candidate, the folder's only writer, or the most recent of the candidates that had written the folder (none, several) or of the moves. */
+  basis: AnswerBasis;
+}
+
+type AnswerBasis = 'role' | 'key' | 'latest-alone' | 'latest-shared' | 'latest-move';
+
+/** Store answers kept at most (concurrent pushes on one server). */
+const MAX_KEPT_ANSWERS = 8;
+
 export interface AttributionResult {
   assoc: Association | null;
   how: Attribution;
@@ -137,14 +151,16 @@ export class AssociationTracker {
   private moveCounter = 0;
 
   /**
-   * The last store attribution, reused for the next store line of the same server and patient
-   * folder while `version` stands (a run of `Written file` lines of one push is most of a log).
-   * Any other event may change what the attribution depends on (open associations, their roles and
-   * moves), so every one of them bumps `version`; a store line changes only the attributed
-   * association's recency and folder, which leave the same answer for the same folder.
+   * Store attributions made since the last non-store event, one per server and patient folder,
+   * reused for the next store lines of that folder (most of a router's log is the `Written file`
+   * lines of a few concurrent pushes). Any other event may change what an attribution depends on
+   * (the open associations, their roles and moves), so each bumps `version`, which empties the list.
+   * A store line changes only its association's recency and last folder; `stands` says when an
+   * answer survives that.
    */
   private version = 0;
-  private lastStore: { server: string; folder: string | null; version: number; result: AttributionResult } | null = null;
+  private answersVersion = 0;
+  private answers: StoreAnswer[] = [];
 
   constructor(private readonly cfg: CorrelateConfig) {}
 
@@ -174,7 +190,11 @@ export class AssociationTracker {
   }
 
   private touch(a: Association, e: LogEvent): void {
-    const t = wallSeconds(e.time);
+    this.touchAt(a, e.time);
+  }
+
+  private touchAt(a: Association, time: string | null): void {
+    const t = wallSeconds(time);
     if (t !== null) a.lastSeconds = t;
     a.seq = ++this.seq;
   }
@@ -209,6 +229,130 @@ export class AssociationTracker {
       evidence: [ref(e, 'move requested')],
       ambiguous: false,
     };
+  }
+
+  /**
+   * The kept answer for a store line of this server and folder, if it still stands. While `version`
+   * stands the server's storing associations are fixed, and only store lines move an association's
+   * recency and last folder; another association can take this folder only through a line of it,
+   * whose answer would have replaced this one. So an answer made:
+   * - `role` (the only candidate) stands;
+   * - `key` (the one that last wrote the folder), or `latest` when none had written it, leaves at
+   *   most this association as the folder's writer: the answer is again this one while it still is
+   *   the writer (`key`) or, if it moved on, while it is the most recent association (`latest`);
+   * - `latest` among several writers of the folder stands while it is both writer and most recent;
+   * - `latest` among the moves (no storing association) stands while it is the most recent.
+   * Beyond `role` and a standing `key`, the kind of answer may differ from the one computed, so
+   * only callers that do not read it (`exact: false`) take those.
+   */
+  private keptAnswer(server: string, folder: string | null, exact: boolean): StoreAnswer | null {
+    if (this.answersVersion !== this.version) {
+      this.answers.length = 0;
+      this.answersVersion = this.version;
+      return null;
+    }
+    for (const x of this.answers) {
+      if (x.folder !== folder || x.server !== server) continue;
+      const a = x.result.assoc!;
+      const writer = folder !== null && a.lastFolder === folder;
+      const latest = a.seq === this.seq;
+      let stands: boolean;
+      switch (x.basis) {
+        case 'role':
+          stands = true;
+          break;
+        case 'key':
+          stands = writer || (!exact && latest);
+          break;
+        case 'latest-alone':
+          stands = !exact && (writer || latest);
+          break;
+        case 'latest-shared':
+          stands = !exact && writer && latest;
+          break;
+        case 'latest-move':
+          stands = !exact && latest;
+          break;
+      }
+      return stands ? x : null;
+    }
+    return null;
+  }
+
+  private keepAnswer(server: string, folder: string | null, result: AttributionResult, basis: AnswerBasis): void {
+    if (this.answersVersion !== this.version) {
+      this.answers.length = 0;
+      this.answersVersion = this.version;
+    }
+    const i = this.answers.findIndex((x) => x.folder === folder && x.server === server);
+    if (i !== -1) this.answers.splice(i, 1);
+    if (result.assoc === null) return;
+    if (this.answers.length >= MAX_KEPT_ANSWERS) this.answers.shift();
+    this.answers.push({ server, folder, result, basis });
+  }
+
+  /** What a store line attributed to `a` does to it (the same whether computed or a kept answer). */
+  private stored(a: Association, folder: string | null, time: string | null): void {
+    this.touchAt(a, time);
+    a.frameOpen = false;
+    if (folder) a.lastFolder = folder;
+  }
+
+  /**
+   * Attributes a store line (a STORE_KINDS event) of this server and patient folder, from a kept
+   * answer where one stands. `exact`: the caller reads the kind of answer, not only the association
+   * (see `keptAnswer`).
+   */
+  attributeStore(server: string, folder: string | null, kind: string, time: string | null, exact: boolean): AttributionResult {
+    const kept = this.keptAnswer(server, folder, exact);
+    if (kept !== null) {
+      this.stored(kept.result.assoc!, folder, time);
+      return kept.result;
+    }
+    // One pass over the open associations (this runs for every Written file): the storing ones,
+    // the most recent of them, and those that last wrote this patient folder.
+    let count = 0;
+    let latest: Association | null = null;
+    let sameCount = 0;
+    let same: Association | null = null;
+    for (const x of this.open.values()) {
+      if (x.server !== server || !x.canStore || (x.move && !x.move.done)) continue;
+      count++;
+      if (!latest || x.seq > latest.seq) latest = x;
+      if (folder !== null && x.lastFolder === folder) {
+        sameCount++;
+        same = x;
+      }
+    }
+    let a: Association | null = null;
+    let how: Attribution = 'role';
+    let basis: AnswerBasis = 'role';
+    if (count === 1) a = latest;
+    else if (count > 1) {
+      if (sameCount === 1) {
+        a = same;
+        how = 'key';
+        basis = 'key';
+      } else {
+        a = latest;
+        how = 'ambiguous';
+        basis = sameCount === 0 && folder !== null ? 'latest-alone' : 'latest-shared';
+        if (COUNTED_STORE_KINDS.has(kind)) this.notes.ambiguousLines++;
+      }
+    } else {
+      // A refusal inside a virtual query happens in the move's own thread (reference §7).
+      const mv = this.candidates((x) => x.server === server && x.move !== null && !x.move.done);
+      if (mv.length >= 1) {
+        a = mv.reduce((p, c) => (c.seq > p.seq ? c : p));
+        how = mv.length === 1 ? 'role' : 'ambiguous';
+        basis = mv.length === 1 ? 'role' : 'latest-move';
+        if (how === 'ambiguous' && COUNTED_STORE_KINDS.has(kind)) this.notes.ambiguousLines++;
+      }
+    }
+    const result: AttributionResult = { assoc: a, how: a ? how : 'none', move: null, finished: null };
+    if (a) this.stored(a, folder, time);
+    this.keepAnswer(server, folder, result, basis);
+    return result;
   }
 
   /** Attributes one event and updates association and move state. */
@@ -285,60 +429,7 @@ export class AssociationTracker {
     }
     if (e.kind === 'move-destination') return this.moveStart(e, server);
     if (MOVE_KINDS.has(e.kind)) return this.moveLine(e, server);
-    if (STORE_KINDS.has(e.kind)) {
-      const folder = s(f.patientFolder);
-      const last = this.lastStore;
-      if (last !== null && last.version === this.version && last.server === server && last.folder === folder) {
-        const a = last.result.assoc!;
-        this.touch(a, e);
-        return last.result;
-      }
-      // One pass over the open associations (this runs for every Written file): the storing ones,
-      // the most recent of them, and those that last wrote this patient folder.
-      let count = 0;
-      let latest: Association | null = null;
-      let sameCount = 0;
-      let same: Association | null = null;
-      for (const x of this.open.values()) {
-        if (x.server !== server || !x.canStore || (x.move && !x.move.done)) continue;
-        count++;
-        if (!latest || x.seq > latest.seq) latest = x;
-        if (folder !== null && x.lastFolder === folder) {
-          sameCount++;
-          same = x;
-        }
-      }
-      let a: Association | null = null;
-      let how: Attribution = 'role';
-      if (count === 1) a = latest;
-      else if (count > 1) {
-        if (sameCount === 1) {
-          a = same;
-          how = 'key';
-        } else {
-          a = latest;
-          how = 'ambiguous';
-          if (COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
-        }
-      } else {
-        // A refusal inside a virtual query happens in the move's own thread (reference §7).
-        const mv = this.candidates((x) => x.server === server && x.move !== null && !x.move.done);
-        if (mv.length >= 1) {
-          a = mv.reduce((p, c) => (c.seq > p.seq ? c : p));
-          how = mv.length === 1 ? 'role' : 'ambiguous';
-          if (how === 'ambiguous' && COUNTED_STORE_KINDS.has(e.kind)) this.notes.ambiguousLines++;
-        }
-      }
-      const result: AttributionResult = { assoc: a, how: a ? how : 'none', move: null, finished: null };
-      if (a) {
-        this.touch(a, e);
-        a.frameOpen = false;
-        if (folder) a.lastFolder = folder;
-        // An ambiguous answer is not kept: attributing this line changed which association is latest.
-        this.lastStore = how === 'role' || how === 'key' ? { server, folder, version: this.version, result } : null;
-      } else this.lastStore = null;
-      return result;
-    }
+    if (STORE_KINDS.has(e.kind)) return this.attributeStore(server, s(f.patientFolder), e.kind, e.time, true);
     if (FIND_KINDS.has(e.kind) || e.kind === 'c-echo') {
       const cands = this.candidates((x) => x.server === server && (e.kind === 'c-echo' ? x.canEcho : x.canFind) && !(x.move && !x.move.done));
       if (cands.length === 0) return none;

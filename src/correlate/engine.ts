@@ -268,7 +268,7 @@ export class ForensicEngine {
       this.recentWritten.length = 0;
       this.recentEvicted = evicted;
     }
-    const hit = folder && series ? this.recentWritten.find((x) => x.folder === folder && x.series === series) : undefined;
+    const hit = folder && series ? this.recentPair(folder, series) : undefined;
     if (hit) {
       // The same folder and series as a recent line: the map lookups would find these very records.
       hit.w.count++;
@@ -293,23 +293,52 @@ export class ForensicEngine {
         this.recentWritten.push({ folder, series, w, s });
       }
     }
-    // A new name's time token is the write time (UTC): it tells the server's offset from UTC.
-    if (e.kind === 'written-file' && typeof f.fileTime === 'number' && e.time !== null && (this.offsetSamples++ & 63) === 0) {
-      const local = wallSeconds(e.time);
-      if (local !== null) {
-        const off = Math.round((local - f.fileTime) / 900) * 900;
-        if (Math.abs(local - f.fileTime - off) <= 60) {
-          const k = String(off);
-          this.offsetVotes[k] = (this.offsetVotes[k] ?? 0) + 1;
-        }
-      }
-    }
+    if (e.kind === 'written-file') this.sampleOffset(e.time, f.fileTime);
     // The refused value later stored for that study's series ends the collision.
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
         if (c.refused === folder && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
       }
     }
+  }
+
+  /** The recent pair of this folder and series (both maps hold its records), if any. */
+  private recentPair(folder: string, series: string): (typeof this.recentWritten)[number] | undefined {
+    for (const x of this.recentWritten) if (x.folder === folder && x.series === series) return x;
+    return undefined;
+  }
+
+  /** A new name's time token is the write time (UTC): a sample of them tells the server's offset from UTC. */
+  private sampleOffset(time: string | null, fileTime: unknown): void {
+    if (typeof fileTime !== 'number' || time === null || (this.offsetSamples++ & 63) !== 0) return;
+    const local = wallSeconds(time);
+    if (local === null) return;
+    const off = Math.round((local - fileTime) / 900) * 900;
+    if (Math.abs(local - fileTime - off) <= 60) {
+      const k = String(off);
+      this.offsetVotes[k] = (this.offsetVotes[k] ?? 0) + 1;
+    }
+  }
+
+  /**
+   * The analysis lane's shortcut (`AnalysisLane.absorb`) for most of a router's log: one more
+   * `Written file` line of a recent folder/series pair while no collision is open. `push` would
+   * only attribute it to its association and count it, so that is done here and the line never
+   * becomes an event. False, changing nothing, in any other case: the event is then pushed.
+   */
+  absorbWritten(kind: string, time: string | null, source: string, fields: Fields): boolean {
+    if ((kind !== 'written-file' && kind !== 'rewritten-file') || this.collisions.size > 0) return false;
+    const folder = fields.patientFolder;
+    const series = fields.seriesUid;
+    if (typeof folder !== 'string' || typeof series !== 'string' || this.writtenEvictions() !== this.recentEvicted) return false;
+    const hit = this.recentPair(folder, series);
+    if (hit === undefined) return false;
+    this.tracker.attributeStore(serverOf(source), folder, kind, time, false);
+    if (time !== null && (this.firstTime === null || time < this.firstTime)) this.firstTime = time;
+    hit.w.count++;
+    hit.s.count++;
+    if (kind === 'written-file') this.sampleOffset(time, fields.fileTime);
+    return true;
   }
 
   private onRefused(e: LogEvent, callingAe: string | null): CollisionState | null {
@@ -651,7 +680,12 @@ export interface AnalyzeOptions {
  */
 export function analysisLane(engine: ForensicEngine, watched: boolean): AnalysisLane {
   if (watched) return { fieldless: new Set(), writtenKeysOnly: false, needsText: () => true };
-  return { fieldless: FIELDLESS_KINDS, writtenKeysOnly: true, needsText: (kind, fields, source) => engine.needsText(kind, fields, source) };
+  return {
+    fieldless: FIELDLESS_KINDS,
+    writtenKeysOnly: true,
+    needsText: (kind, fields, source) => engine.needsText(kind, fields, source),
+    absorb: (kind, time, source, fields) => engine.absorbWritten(kind, time, source, fields),
+  };
 }
 
 /** Reads the paths and analyses them: the library form of `cqlog analyze`. */

@@ -176,9 +176,10 @@ export class EventAssembler {
     this.lastFullTime = time;
     if (this.syslogBase === null && this.sawSyslog) this.syslogBase = yearOf(time) - this.syslogRoll;
     const c = this.counted;
-    if (this.pending === c && this.onCounted !== null && this.held.length === 0 && c.time === this.lastTime && c.time !== null) {
-      // The common case of a counted run: the previous fast-lane event, same second, nothing held.
-      this.onCounted(c.kind!, c.time, c.line, c.fields);
+    if (this.pending === c && this.held.length === 0 && c.time === this.lastTime && c.time !== null && this.zone === null) {
+      // The common case of a run: the previous fast-lane event, same second, nothing held. finish()
+      // would find no clock step and deliver it with this very time.
+      this.deliver(c, c.time);
     } else if (this.pending) this.complete(this.pending);
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
@@ -214,6 +215,18 @@ export class EventAssembler {
   /** True while events wait in the held queue (for the GUI date order or the syslog year). */
   get holding(): boolean {
     return this.held.length > 0;
+  }
+
+  /**
+   * The analysis lane's shortcut (see `AnalysisLane.absorb`): a fast-lane event whose fields the
+   * bytes gave is offered here when it is due, with its final time; true means it was taken and is
+   * not emitted.
+   */
+  onAbsorb: ((kind: string, time: string | null, fields: Fields) => boolean) | null = null;
+
+  private absorbs(ev: Pending, time: string | null): boolean {
+    const f = ev.fields;
+    return this.onAbsorb !== null && ev.kind !== undefined && f !== null && f !== CLASSIFY_TEXT && ev.pacsName === undefined && this.onAbsorb(ev.kind, time, f);
   }
 
   /** Kinds-only consumers (stats, the index) get fast-lane events here instead of as event objects (line: the event's first line). */
@@ -477,10 +490,16 @@ export class EventAssembler {
     let time = this.resolve(ev);
     if (time !== null && !ev.inherited) time = this.checkClock(time, ev);
     else if (time !== null && this.zone) time = this.inheritedZone(time, ev);
+    this.deliver(ev, time);
+  }
+
+  /** Hands a finished event, with its final time, to its consumer. */
+  private deliver(ev: Pending, time: string | null): void {
     if (ev.kind !== undefined && this.onCounted) {
       this.onCounted(ev.kind, time, ev.line, ev.fields);
       return;
     }
+    if (this.absorbs(ev, time)) return;
     const c =
       ev.kind === undefined ? classify(ev.text, !this.opts.kindsOnly)
       : ev.fields === null ? { kind: ev.kind, fields: {} as Fields }

@@ -40,6 +40,13 @@ export interface AnalysisLane {
   /** True when the consumer reads only patientFolder, seriesUid and fileTime of object-path lines (`Written/Rewritten/Sending file`). */
   writtenKeysOnly: boolean;
   needsText(kind: string, fields: Fields, source: string): boolean;
+  /**
+   * Offered, when it is due, each event whose fields the bytes gave: the consumer may take it as it
+   * would take the event (true), and it is then counted but never built or delivered. Only for a
+   * consumer that needs nothing else of such an event; the analysis lane of the engine does this
+   * for the `Written file` lines that only add to its counts.
+   */
+  absorb?(kind: string, time: string | null, source: string, fields: Fields): boolean;
 }
 
 export interface SourceSummary {
@@ -164,6 +171,15 @@ async function readSource(
   // Kinds only, or the analysis lane: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
   const byBytes = !utf8 && !opts.tz && process.env.CQLOG_NO_FAST_LANE !== '1';
   const lane = byBytes && opts.kindsOnly !== true ? (opts.analysisLane ?? null) : null;
+  if (lane?.absorb) {
+    const absorb = lane.absorb.bind(lane);
+    const name = spec.name;
+    assembler.onAbsorb = (kind, time, fields) => {
+      if (!absorb(kind, time, name, fields)) return false;
+      summary.events++;
+      return true;
+    };
+  }
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
   let fastOk = fast !== null;

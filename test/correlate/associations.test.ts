@@ -56,3 +56,100 @@ describe('AssociationTracker, store lines', () => {
     expect(storeAttributions(b.text())).toEqual(['1 role', '1 role', '1 key']);
   });
 });
+
+/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The store attribution rule, computed from the open associations alone (no kept answers): the
+ * only storing association; else the only one that last wrote the folder; else the most recent
+ * storing one; with none storing, the most recent association serving a move.
+ */
+function expectedStore(tracker: AssociationTracker, server: string, folder: string | null): string {
+  const open = tracker.openAssociations().filter((x) => x.server === server);
+  const storing = open.filter((x) => x.canStore && !(x.move && !x.move.done));
+  const newest = (xs: typeof open): (typeof open)[number] => xs.reduce((p, c) => (c.seq > p.seq ? c : p));
+  if (storing.length === 1) return `${storing[0]!.key} role`;
+  if (storing.length > 1) {
+    const writers = storing.filter((x) => folder !== null && x.lastFolder === folder);
+    return writers.length === 1 ? `${writers[0]!.key} key` : `${newest(storing).key} ambiguous`;
+  }
+  const moving = open.filter((x) => x.move !== null && !x.move.done);
+  if (moving.length === 0) return '- none';
+  return `${newest(moving).key} ${moving.length === 1 ? 'role' : 'ambiguous'}`;
+}
+
+/** A random router log: pushes, moves and queries coming and going, interleaving store lines of a few folders. */
+function randomRouterLog(seed: number, steps: number): string {
+  const r = rng(seed);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+  const open: { n: number; moving: boolean }[] = [];
+  const folders = ['F1', 'F2', 'F3', 'F4'];
+  let image = 0;
+  for (let i = 0; i < steps; i++) {
+    const x = r();
+    if (x < 0.08 && open.length < 5) {
+      const ctx = pick([[CT], [CT], [CT, MOVE], [MOVE], ['1.2.840.10008.5.1.4.1.2.1.1']]);
+      open.push({ n: b.start(pick(['CT01', 'MR02', 'WS1']), ctx), moving: false });
+    } else if (x < 0.13 && open.length > 0) {
+      const k = Math.floor(r() * open.length);
+      b.end(open[k]!.n);
+      open.splice(k, 1);
+    } else if (x < 0.16) {
+      b.line('\tC-Move Destination: "WS2 "');
+    } else if (x < 0.18) {
+      b.line('C-Move (PatientRoot)');
+    } else if (x < 0.2) {
+      b.tick(r() < 0.5 ? 1 : 120);
+    } else {
+      const verb = r() < 0.95 ? 'Written' : 'Rewritten';
+      b.line(`${verb} file: /opt/conquest/data/${b.fileName(pick(folders), pick(['1.2.3.9', '1.2.3.10']), ++image)}`);
+    }
+  }
+  return b.text();
+}
+
+describe('AssociationTracker, kept store answers', () => {
+  it('gives every store line the answer the rule computes from the open associations, over random interleavings', () => {
+    let storeLines = 0;
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const events = eventsOf('router/serverstatus.log', randomRouterLog(seed, 600));
+      // `pushed` takes every event through push; `taken` takes the Written files as the analysis
+      // lane's shortcut does (attributeStore, the kind of answer not read). Both must end alike.
+      const pushed = new AssociationTracker(DEFAULT_CONFIG);
+      const taken = new AssociationTracker(DEFAULT_CONFIG);
+      for (const e of events) {
+        const store = e.kind === 'written-file' || e.kind === 'rewritten-file';
+        const folder = typeof e.fields.patientFolder === 'string' ? e.fields.patientFolder : null;
+        if (!store) {
+          pushed.push(e);
+          taken.push(e);
+          continue;
+        }
+        storeLines++;
+        const want = expectedStore(pushed, 'router', folder);
+        const wantTaken = expectedStore(taken, 'router', folder).split(' ')[0];
+        seen.add(want.split(' ')[1]!);
+        const at = pushed.push(e);
+        expect(`${at.assoc?.key ?? '-'} ${at.how}`, `seed ${seed}, line ${e.line}`).toBe(want);
+        const got = taken.attributeStore('router', folder, e.kind, e.time, false);
+        expect(got.assoc?.key ?? '-', `seed ${seed}, line ${e.line} (shortcut)`).toBe(wantTaken);
+      }
+      expect(JSON.stringify(taken.snapshot()), `seed ${seed}`).toBe(JSON.stringify(pushed.snapshot()));
+    }
+    // The sequences did exercise every kind of answer.
+    expect(storeLines).toBeGreaterThan(10_000);
+    expect([...seen].sort()).toEqual(['ambiguous', 'key', 'none', 'role']);
+  });
+});

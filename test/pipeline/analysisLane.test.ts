@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzePaths } from '../../src/correlate/engine.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { analyzePaths, ForensicEngine } from '../../src/correlate/engine.js';
 import { DEFAULT_CONFIG } from '../../src/correlate/config.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
@@ -128,6 +128,27 @@ describe('the analysis lane', () => {
     const lane = await collect(true);
     expect(lane.length).toBeGreaterThan(10000);
     expect(lane).toEqual(await collect(false));
+  });
+
+  it('takes most Written files without building their events, and none while a collision is open', async () => {
+    const taken: { kind: string; open: number }[] = [];
+    const real = ForensicEngine.prototype.absorbWritten;
+    const spy = vi.spyOn(ForensicEngine.prototype, 'absorbWritten').mockImplementation(function (this: ForensicEngine, kind, time, source, fields) {
+      const yes = real.call(this, kind, time, source, fields);
+      if (yes) taken.push({ kind, open: this.result().collisions.length });
+      return yes;
+    });
+    try {
+      const r = await withLane(true, () => analyzePaths([path.join(dir, 'generated.log')]));
+      const written = await withLane(true, () => readEvents([path.join(dir, 'generated.log')], { encoding: 'latin1', kindsOnly: true }, () => {}, () => {}));
+      expect(r.collisions).toHaveLength(1);
+      expect(written.sources[0]!.events).toBe(r.inputs[0]!.events);
+      expect(taken.length).toBeGreaterThan(5000);
+      expect(new Set(taken.map((t) => t.kind))).toEqual(new Set(['written-file', 'rewritten-file']));
+      expect(taken.every((t) => t.open === 0)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('is really taken: uncited texts stay placeholders and Written-file fields come from the bytes', async () => {
