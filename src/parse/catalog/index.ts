@@ -225,8 +225,65 @@ function stripLead(s: string): string {
   return c === 9 || c === 32 ? s.replace(/^[\t ]+/, '') : s;
 }
 
+/**
+ * Recent classifications by text. An association's frame lines (AE titles, presentation contexts,
+ * `Number of images to send: N`, `C-Move (PatientRoot)`) repeat a few texts all day, while a regex
+ * with named groups costs half a microsecond or more a line. Two generations of at most MEMO_SIZE
+ * texts: a text seen again within about that many distinct ones is answered from here. A row whose
+ * texts rarely come back (a thread's start with its time) stops being kept after MEMO_TRIAL of
+ * them. Only results whose fields are all plain values are kept, and every answer gets its own
+ * copy of them (a caller may add to an event's fields).
+ */
+const MEMO_SIZE = 2048;
+/** Longer texts are not kept (hashing them costs more than they are likely to save). */
+const MEMO_MAX_TEXT = 200;
+/** Texts of a row kept before its hits are judged: fewer than one in MEMO_MIN_HIT_RATIO… */
+const MEMO_TRIAL = 1024;
+const MEMO_MIN_HIT_RATIO = 4;
+let memoNew = new Map<string, Classification>();
+let memoOld = new Map<string, Classification>();
+/** Per row (null: unmatched texts): texts kept and hits, while on trial; `false` once not worth keeping. */
+const memoRows = new Map<CatalogRow | null, { kept: number; hits: number } | false>();
+
+function remembered(text: string): Classification | undefined {
+  let c = memoNew.get(text);
+  if (c === undefined) {
+    c = memoOld.get(text);
+    if (c === undefined) return undefined;
+    memoNew.set(text, c);
+  }
+  const trial = memoRows.get(c.row);
+  if (trial) trial.hits++;
+  return c;
+}
+
+function remember(text: string, c: Classification): void {
+  let trial = memoRows.get(c.row);
+  if (trial === false) return;
+  if (trial === undefined) memoRows.set(c.row, (trial = { kept: 0, hits: 0 }));
+  if (++trial.kept >= MEMO_TRIAL && trial.hits * MEMO_MIN_HIT_RATIO < trial.kept) {
+    memoRows.set(c.row, false);
+    return;
+  }
+  for (const k in c.fields) if (typeof c.fields[k] === 'object' && c.fields[k] !== null) return;
+  if (memoNew.size >= MEMO_SIZE) {
+    memoOld = memoNew;
+    memoNew = new Map();
+  }
+  memoNew.set(text, { kind: c.kind, fields: { ...c.fields }, row: c.row });
+}
+
 /** Classifies one message text (prefix removed). Unmatched `***` lines are `error`; others `unknown`. */
 export function classify(text: string, wantFields = true): Classification {
+  if (text.length > MEMO_MAX_TEXT) return classifyText(text, wantFields);
+  const known = remembered(text);
+  if (known !== undefined) return { kind: known.kind, fields: wantFields ? { ...known.fields } : {}, row: known.row };
+  const c = classifyText(text, wantFields);
+  if (wantFields) remember(text, c);
+  return c;
+}
+
+function classifyText(text: string, wantFields: boolean): Classification {
   const body = stripLead(text);
   if (body.length === 0) return { kind: 'blank', fields: {}, row: null };
   const nl = body.indexOf('\n');
