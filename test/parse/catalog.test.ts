@@ -68,3 +68,35 @@ describe('message catalog', () => {
     expect(parseSample('20200722 14:03:05 set debug log from somewhere')[0]!.kind).toBe('unknown');
   });
 });
+
+describe('classify, texts seen again', () => {
+  it('answers a repeated text as the first time, with fields of its own each time', async () => {
+    const { classify } = await import('../../src/parse/catalog/index.js');
+    const text = '\tCalling Application Title : "MEMO01          "';
+    const first = classify(text);
+    expect(first).toMatchObject({ kind: 'calling-ae', fields: { ae: 'MEMO01' } });
+    first.fields.pacsName = 'ROUTER'; // the assembler adds to an event's fields
+    for (let i = 0; i < 3; i++) {
+      const again = classify(text);
+      expect(again.fields).toEqual({ ae: 'MEMO01' });
+      expect(again.fields).not.toBe(first.fields);
+      again.fields.ae = 'CHANGED';
+    }
+    expect(classify(text, false)).toMatchObject({ kind: 'calling-ae', fields: {} });
+    expect(classify(text).fields).toEqual({ ae: 'MEMO01' });
+  });
+
+  it('gives the same answers whether texts repeat or not, over thousands of distinct texts', async () => {
+    const { classify } = await import('../../src/parse/catalog/index.js');
+    const texts: string[] = [];
+    for (let i = 0; i < 6000; i++) {
+      texts.push(`UPACS THREAD ${i}: STARTED AT: Fri Nov 27 19:31:10 2026`);
+      texts.push(`\tPresentation Context ${i % 7} "1.2.840.10008.5.1.4.1.1.${i % 13}" 1`);
+      texts.push(`***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = '${i % 5}' StudyInsta = '1.2.${i % 3}', Old='9', Refused='${i % 5}'`);
+    }
+    // The answer to each text, fresh (first sight), then again after thousands of others.
+    const fresh = texts.map((t) => JSON.stringify(classify(t)));
+    expect(new Set(fresh.map((f) => JSON.parse(f).kind))).toEqual(new Set(['thread-start', 'presentation-context', 'refused-link']));
+    expect(texts.map((t) => JSON.stringify(classify(t)))).toEqual(fresh);
+  });
+});
