@@ -1,27 +1,35 @@
 /** The commander program: one file per command. Exit codes: 0 ran, 1 a --fail-on finding, 2 nothing readable or bad arguments. */
 import { Command, CommanderError } from 'commander';
-import { eventsCommand } from './events.js';
-import { statsCommand } from './stats.js';
-import { indexCommand } from './index.js';
-import { searchCommand } from './search.js';
-import { tailCommand } from './tail.js';
-import { analyzeCommand } from './analyze.js';
-import { timelineCommand } from './timeline.js';
-import { reportCommand } from './report.js';
 
-export function program(): Command {
+/**
+ * The commands, each loaded only when it is asked for: every command module pulls in its own
+ * dependencies (SQLite, the file watcher, lunr, the zip reader), and loading them all cost about a
+ * quarter of a second before any work began.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  events: async () => (await import('./events.js')).eventsCommand(),
+  stats: async () => (await import('./stats.js')).statsCommand(),
+  index: async () => (await import('./index.js')).indexCommand(),
+  search: async () => (await import('./search.js')).searchCommand(),
+  tail: async () => (await import('./tail.js')).tailCommand(),
+  analyze: async () => (await import('./analyze.js')).analyzeCommand(),
+  timeline: async () => (await import('./timeline.js')).timelineCommand(),
+  report: async () => (await import('./report.js')).reportCommand(),
+};
+
+/**
+ * The program with the command `argv` names, or with every command when it names none of them
+ * (help, the version, a mistyped command: commander then lists or suggests them all).
+ */
+export async function program(argv: string[] = []): Promise<Command> {
   const p = new Command('cqlog')
     .description('Forensics for the Conquest DICOM server operator log (serverstatus.log, PacsTrouble.log, logs/*.zip)')
     .version('0.1.0')
     .showHelpAfterError();
-  p.addCommand(eventsCommand());
-  p.addCommand(statsCommand());
-  p.addCommand(indexCommand());
-  p.addCommand(searchCommand());
-  p.addCommand(tailCommand());
-  p.addCommand(analyzeCommand());
-  p.addCommand(timelineCommand());
-  p.addCommand(reportCommand());
+  const named = argv[2];
+  const wanted = named !== undefined && Object.hasOwn(COMMANDS, named) ? [named] : Object.keys(COMMANDS);
+  const commands = await Promise.all(wanted.map((n) => COMMANDS[n]!()));
+  for (const c of commands) p.addCommand(c);
   return p;
 }
 
@@ -34,7 +42,7 @@ function tolerateClosedStdout(): void {
 
 export async function main(argv: string[]): Promise<number> {
   tolerateClosedStdout();
-  const p = program();
+  const p = await program(argv);
   p.exitOverride();
   for (const c of p.commands) c.exitOverride();
   try {
