@@ -6,7 +6,7 @@
 import { createReadStream, promises as fsp } from 'node:fs';
 import { createGunzip, createInflateRaw, crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import type { ProblemSink } from '../parse/event.js';
 import type { SourceSpec, ZipSpec } from './types.js';
 
@@ -68,9 +68,13 @@ export function stdinChunks(): AsyncGenerator<Buffer> {
   return streamChunks(process.stdin);
 }
 
-function openZip(p: string): Promise<yauzl.ZipFile> {
+/** yauzl, loaded with the first zip (most runs read none). */
+let zipLib: typeof yauzl | null = null;
+
+async function openZip(p: string): Promise<yauzl.ZipFile> {
+  const lib = (zipLib ??= (await import('yauzl')).default);
   return new Promise((resolve, reject) => {
-    yauzl.open(p, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, zf) => {
+    lib.open(p, { lazyEntries: true, autoClose: false, strictFileNames: false, validateEntrySizes: true }, (err, zf) => {
       if (err || !zf) reject(err ?? new Error('cannot open zip'));
       else resolve(zf);
     });
