@@ -293,14 +293,26 @@ class ContextReader {
     return evs;
   }
 
+  /** The block before / after each block asked about (hits close together share their neighbours). */
+  private readonly before = new Map<number, BlockRow | undefined>();
+  private readonly after = new Map<number, BlockRow | undefined>();
+
+  private neighbour(b: BlockRow, side: 'before' | 'after'): BlockRow | undefined {
+    const known = side === 'before' ? this.before : this.after;
+    if (known.has(b.id)) return known.get(b.id);
+    const n = (side === 'before' ? this.prev : this.next).get(b.src, b.line) as BlockRow | undefined;
+    known.set(b.id, n);
+    return n;
+  }
+
   around(block: BlockRow, from: number, to: number): { id: number; event: LogEvent }[] {
     const parts: BlockRow[] = [block];
     for (let b: BlockRow | undefined = block; b && b.line > from; ) {
-      b = this.prev.get(b.src, b.line) as BlockRow | undefined;
+      b = this.neighbour(b, 'before');
       if (b) parts.unshift(b);
     }
     for (let b: BlockRow | undefined = block; b && b.end_line < to; ) {
-      b = this.next.get(b.src, b.line) as BlockRow | undefined;
+      b = this.neighbour(b, 'after');
       if (b) parts.push(b);
     }
     const out: { id: number; event: LogEvent }[] = [];

@@ -315,6 +315,20 @@ describe('--context across a block boundary', () => {
   });
 });
 
+describe('--context with many hits sharing blocks', () => {
+  it('shows every line of the overlapping windows once, in file order, hits marked', async () => {
+    const file = write(lines(20));
+    const want = await fresh([file]);
+    const d = newDb();
+    await indexPaths(d, [file], { blockLines: 2 });
+    // Every line hits, and each hit's window reaches over the blocks around it: each line shown once, no group breaks.
+    const all = search(d, { text: 'Written file', context: 3 });
+    expect(all.hits).toBe(20);
+    expect(all.items.map((i) => contract(i!.event))).toEqual(want);
+    expect(all.items.every((i) => i?.hit)).toBe(true);
+  });
+});
+
 describe('a damaged block', () => {
   it('is skipped: searches and storedEvents go on without it', async () => {
     const file = write(lines(30));
