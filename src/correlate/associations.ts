@@ -155,7 +155,7 @@ export class AssociationTracker {
    * reused for the next store lines of that folder (most of a router's log is the `Written file`
    * lines of a few concurrent pushes). Any other event may change what an attribution depends on
    * (the open associations, their roles and moves), so each bumps `version`, which empties the list.
-   * A store line changes only its association's recency and last folder; `stands` says when an
+   * A store line changes only its association's recency and last folder; `keptAnswer` says when an
    * answer survives that.
    */
   private version = 0;
@@ -237,11 +237,13 @@ export class AssociationTracker {
    * recency and last folder; another association can take this folder only through a line of it,
    * whose answer would have replaced this one. So an answer made:
    * - `role` (the only candidate) stands;
-   * - `key` (the one that last wrote the folder), or `latest` when none had written it, leaves at
-   *   most this association as the folder's writer: the answer is again this one while it still is
-   *   the writer (`key`) or, if it moved on, while it is the most recent association (`latest`);
-   * - `latest` among several writers of the folder stands while it is both writer and most recent;
-   * - `latest` among the moves (no storing association) stands while it is the most recent.
+   * - `key` (the one that last wrote the folder) and `latest-alone` (the most recent, none having
+   *   written the folder) leave at most this association as the folder's writer: the answer is
+   *   again this one while it still is the writer (then `key`) or, if it moved on, while it is the
+   *   most recent association (then the most recent);
+   * - `latest-shared` (the most recent, several having written the folder) stands while it is both
+   *   the folder's writer and the most recent;
+   * - `latest-move` (the most recent move, no storing association) stands while it is the most recent.
    * Beyond `role` and a standing `key`, the kind of answer may differ from the one computed, so
    * only callers that do not read it (`exact: false`) take those.
    */
