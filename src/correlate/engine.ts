@@ -33,6 +33,14 @@ const VIRTUAL_DEVICE = /^MAG\d+\.\d+$/i;
 /** Recent folder/series pairs kept by onWritten. */
 const RECENT_WRITTEN = 8;
 
+/**
+ * A short list with one more item, exactly as long as it is: push() would give it room for 17,
+ * and the virtual folders (50,000) and series (50,000) each keep such lists.
+ */
+function appended<T>(list: T[], item: T): T[] {
+  return list.length === 0 ? [item] : [...list, item];
+}
+
 /** What `push` returns for an event that reveals nothing (shared and frozen: callers only read it). */
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
@@ -122,8 +130,8 @@ export class ForensicEngine {
         if (folder) {
           const v = this.virtual(folder);
           v.added++;
-          if (v.addedEvidence.length < 3) v.addedEvidence.push(ref(e, 'database row made for a virtual image'));
-          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes.push(f.fileTime);
+          if (v.addedEvidence.length < 3) v.addedEvidence = appended(v.addedEvidence, ref(e, 'database row made for a virtual image'));
+          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
         }
         break;
       }
@@ -131,7 +139,7 @@ export class ForensicEngine {
         const pid = typeof f.patientId === 'string' ? f.patientId.trim() : '';
         if (pid) {
           const v = this.virtual(pid);
-          if (v.grabbed.length < 3) v.grabbed.push(ref(e, 'files of Old collected from the virtual server'));
+          if (v.grabbed.length < 3) v.grabbed = appended(v.grabbed, ref(e, 'files of Old collected from the virtual server'));
         }
         break;
       }
@@ -144,7 +152,7 @@ export class ForensicEngine {
           const r = ref(e, 'phantom row without a file, cleaned up');
           if (!v.firstMissing) v.firstMissing = r;
           v.lastMissing = r;
-          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes.push(f.fileTime);
+          if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
           this.lastCleanup.set(serverOf(e.source), folder);
         }
         break;
@@ -285,7 +293,7 @@ export class ForensicEngine {
         // A literal of one holds exactly one slot; an empty array grown by push() would hold 17 (50,000 series).
         s = this.writtenSeries.upsert(series, () => ({ folders: folder ? [folder] : [], count: 0 }));
         s.count++;
-        if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders.push(folder);
+        if (folder && s.folders[s.folders.length - 1] !== folder && !s.folders.includes(folder) && s.folders.length < 8) s.folders = appended(s.folders, folder);
       }
       const nowEvicted = this.writtenEvictions();
       if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
