@@ -15,3 +15,12 @@ export class WordView {
     return this.view;
   }
 }
+
+/**
+ * `count` little-endian 32-bit words of `bytes` from `from`, into `into` (a new array when not
+ * given): what a WordView read at the same place gives, kept for comparing against later lines.
+ */
+export function wordsOf(bytes: Buffer, from: number, count: number, into: Int32Array = new Int32Array(count)): Int32Array {
+  for (let w = 0; w < count; w++) into[w] = bytes.readInt32LE(from + 4 * w);
+  return into;
+}

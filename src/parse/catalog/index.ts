@@ -6,7 +6,7 @@
 import type { Fields } from '../event.js';
 import type { CatalogRow } from './types.js';
 import { setValue } from './values.js';
-import { WordView } from '../wordView.js';
+import { WordView, wordsOf } from '../wordView.js';
 import { associationRows } from './rows/association.js';
 import { moveRows } from './rows/move.js';
 import { storageRows } from './rows/storage.js';
@@ -350,8 +350,7 @@ function buildByteBuckets(): ByteTable {
     third[key.charCodeAt(2)] = rows.map((c) => {
       const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
       const lit = Buffer.from(c.literal, 'latin1');
-      const litWords = new Int32Array(Math.max(0, (lit.length - 3) >> 2));
-      for (let w = 0; w < litWords.length; w++) litWords[w] = lit.readInt32LE(3 + 4 * w);
+      const litWords = wordsOf(lit, 3, Math.max(0, (lit.length - 3) >> 2));
       return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
     });
   }

@@ -10,7 +10,7 @@
  * line goes through the full parser. A folder/series pair seen recently comes back as the very same
  * strings, so the maps keyed by them hash each once instead of once per line.
  */
-import { WordView } from '../wordView.js';
+import { WordView, wordsOf } from '../wordView.js';
 
 export interface ObjectPathKeys {
   patientFolder: string;
@@ -156,9 +156,8 @@ export class ObjectPathReader {
     const klen = seriesEnd - ks;
     if (klen <= MAX_KEY) {
       const bytes = slot !== null ? slot.bytes : Buffer.allocUnsafe(MAX_KEY);
-      const words = slot !== null ? slot.words : new Int32Array(MAX_KEY >> 2);
       buf.copy(bytes, 0, ks, seriesEnd);
-      for (let w = 0; w < klen >> 2; w++) words[w] = bytes.readInt32LE(w << 2);
+      const words = wordsOf(bytes, 0, klen >> 2, slot !== null ? slot.words : new Int32Array(MAX_KEY >> 2));
       this.slots[at] = { len: klen, bytes, words, patientFolder, seriesUid };
     }
     return { patientFolder, seriesUid, fileTime };
