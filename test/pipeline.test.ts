@@ -6,8 +6,8 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REAL, ROOT, runCli } from './helpers.js';
 
-function stats(p: string, fast: boolean): unknown {
-  const r = runCli(['stats', '--json', p], { env: fast ? {} : { CQLOG_NO_FAST_LANE: '1' } });
+function stats(p: string, fast: boolean, extra: string[] = []): unknown {
+  const r = runCli(['stats', '--json', p, ...extra], { env: fast ? {} : { CQLOG_NO_FAST_LANE: '1' } });
   return JSON.parse(r.stdout);
 }
 
@@ -42,6 +42,11 @@ describe('fast lane of cqlog stats', () => {
       for (const p of [path.join(dir, 'linux.log'), path.join(dir, 'windows.log'), path.join(dir, 'edge.log'), 'samples/incident', REAL]) {
         expect(stats(p, true), p).toEqual(stats(p, false));
       }
+      // Counted in runs of one kind and second, a window still cuts at the second.
+      const window = ['--since', '2026-11-27T19:36:24', '--until', '2026-11-27T19:36:25'];
+      const cut = stats(path.join(dir, 'edge.log'), true, window) as { events: number };
+      expect(cut).toEqual(stats(path.join(dir, 'edge.log'), false, window));
+      expect(cut.events).toBe(5);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

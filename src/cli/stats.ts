@@ -39,7 +39,7 @@ export function statsCommand(): Command {
     const byKind = new Map<string, { n: number }>();
     let lastKind = '';
     let lastCounter = { n: 0 };
-    const count = (source: string, kind: string, t: string | null): void => {
+    const count = (source: string, kind: string, t: string | null, n = 1): void => {
       if (windowed && !inWindow(t, o)) return;
       if (kind !== lastKind) {
         lastKind = kind;
@@ -47,7 +47,7 @@ export function statsCommand(): Command {
         if (c === undefined) byKind.set(kind, (c = { n: 0 }));
         lastCounter = c;
       }
-      lastCounter.n++;
+      lastCounter.n += n;
       if (source !== current) {
         current = source;
         span = spans.get(current) ?? { first: null, last: null };

@@ -185,7 +185,7 @@ export class EventAssembler {
     // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
     // it was not empty (an empty text would make the next bare line look like `\n***Client Error`).
     // The analysis lane (knownDetail) reuses it too: finish() copies what it emits, and a held event is copied.
-    const next: Pending = this.onCounted || this.opts.reuseKnown ? this.counted : { ...this.counted };
+    const next: Pending = this.onCounted !== null || this.onRun !== null || this.opts.reuseKnown === true ? this.counted : { ...this.counted };
     next.line = lineNo;
     next.offset = offset;
     next.time = time;
@@ -231,6 +231,24 @@ export class EventAssembler {
 
   /** Kinds-only consumers (stats, the index) get fast-lane events here instead of as event objects (line: the event's first line). */
   onCounted: ((kind: string, time: string | null, line: number, fields: Fields | null) => void) | null = null;
+
+  /**
+   * Kinds-only consumers that read neither the line nor the fields (stats) may take runs instead:
+   * `n` fast-lane events in a row of one kind and time, passed on when the run ends (a router's
+   * `Written file` lines come in runs). Events keep their order: a run ends before any other
+   * event is emitted.
+   */
+  onRun: ((kind: string, time: string | null, n: number) => void) | null = null;
+  private runKind = '';
+  private runTime: string | null = null;
+  private runLength = 0;
+
+  private endRun(): void {
+    if (this.runLength === 0) return;
+    const n = this.runLength;
+    this.runLength = 0;
+    this.onRun!(this.runKind, this.runTime, n);
+  }
 
   private readonly counted: Pending = {
     line: 0,
@@ -429,6 +447,7 @@ export class EventAssembler {
     if (this.pending) this.complete(this.pending);
     this.pending = null;
     this.flushHeld(true);
+    if (this.onRun !== null) this.endRun();
   }
 
   /** True while an event's time waits for the file's date order or syslog year. */
@@ -495,11 +514,22 @@ export class EventAssembler {
 
   /** Hands a finished event, with its final time, to its consumer. */
   private deliver(ev: Pending, time: string | null): void {
+    if (ev.kind !== undefined && this.onRun !== null) {
+      if (ev.kind === this.runKind && time === this.runTime && this.runLength > 0) this.runLength++;
+      else {
+        this.endRun();
+        this.runKind = ev.kind;
+        this.runTime = time;
+        this.runLength = 1;
+      }
+      return;
+    }
     if (ev.kind !== undefined && this.onCounted) {
       this.onCounted(ev.kind, time, ev.line, ev.fields);
       return;
     }
     if (this.absorbs(ev, time)) return;
+    if (this.onRun !== null) this.endRun();
     const c =
       ev.kind === undefined ? classify(ev.text, !this.opts.kindsOnly)
       : ev.fields === null ? { kind: ev.kind, fields: {} as Fields }

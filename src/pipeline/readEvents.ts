@@ -18,10 +18,11 @@ export type Encoding = 'latin1' | 'utf8';
 export interface IngestOptions extends AssembleOptions {
   encoding?: Encoding;
   /**
-   * Kinds-only consumers: fast-lane events arrive here as (source, kind, time) instead of as
-   * event objects (the other events still go to the event sink).
+   * Kinds-only consumers: fast-lane events arrive here as (source, kind, time, n) instead of as
+   * event objects, `n` events in a row of that kind and time at once (the other events still go to
+   * the event sink, in order with these).
    */
-  onCounted?: (source: string, kind: string, time: string | null) => void;
+  onCounted?: (source: string, kind: string, time: string | null, n: number) => void;
   /** Full events for a consumer that reads only some fields and cites only some texts (see AnalysisLane). */
   analysisLane?: AnalysisLane;
 }
@@ -163,9 +164,9 @@ async function readSource(
   if (opts.onCounted) {
     const count = opts.onCounted;
     const name = spec.name;
-    assembler.onCounted = (kind, time) => {
-      summary.events++;
-      count(name, kind, time);
+    assembler.onRun = (kind, time, n) => {
+      summary.events += n;
+      count(name, kind, time, n);
     };
   }
   // Kinds only, or the analysis lane: decide prefix and kind from the bytes where that is exact (see fastLane.ts).
