@@ -79,4 +79,17 @@ describe('FastPrefix', () => {
     const { fast, full } = both(lines);
     expect(fast).toEqual(full);
   });
+
+  it('reads every second of a minute, and seconds out of range, in both shapes', () => {
+    const lines: string[] = [];
+    for (const minute of ['19:36', '19:37', '23:59']) {
+      for (let sec = 0; sec < 100; sec += sec < 60 ? 1 : 13) {
+        const ss = String(sec).padStart(2, '0');
+        lines.push(`Fri Nov 27 ${minute}:${ss} 2026 C-Echo`, `20261127 ${minute}:${ss} C-Echo`, `Fri Nov 27 ${minute}:${ss} 2026 C-Echo`);
+      }
+    }
+    const { fast, full } = both(lines);
+    expect(fast.filter((f) => f !== null).length).toBeGreaterThan(lines.length * 0.9);
+    expect(fast.map((f, i) => f ?? full[i])).toEqual(full);
+  });
 });
