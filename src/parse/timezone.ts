@@ -48,34 +48,9 @@ function n2(s: string, at: number): number {
   return (s.charCodeAt(at) - 48) * 10 + (s.charCodeAt(at + 1) - 48);
 }
 
-/**
- * Wall-clock ISO (`YYYY-MM-DDTHH:MM:SS`) as milliseconds, read as if it were UTC (char codes, no
- * slices): what `Date.UTC` gives for those fields, by integer arithmetic (a call of `Date.UTC`
- * costs more than the rest of a new second's work in the assembler).
- */
+/** Wall-clock ISO (`YYYY-MM-DDTHH:MM:SS`) as milliseconds, read as if it were UTC (char codes, no slices). */
 export function wallMs(iso: string): number {
-  return utcMs(n2(iso, 0) * 100 + n2(iso, 2), n2(iso, 5) - 1, n2(iso, 8), n2(iso, 11), n2(iso, 14), n2(iso, 17));
-}
-
-/** Largest time value a Date holds (ECMAScript TimeClip). */
-const MAX_TIME = 8.64e15;
-
-/**
- * `Date.UTC(year, month, day, h, mi, s)` for integer fields: years 0–99 are 1900–1999, months
- * and days out of range carry over (ECMAScript MakeDay), beyond the Date range is NaN.
- */
-export function utcMs(year: number, month: number, day: number, h: number, mi: number, s: number): number {
-  let y = year >= 0 && year <= 99 ? 1900 + year : year;
-  y += Math.floor(month / 12);
-  const m = month - Math.floor(month / 12) * 12; // 0–11
-  // Days from 1970-01-01 to the first of that month (proleptic Gregorian, H. Hinnant's days_from_civil).
-  const yy = m < 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * ((m + 10) % 12) + 2) / 5);
-  const days = era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468 + day - 1;
-  const ms = days * 86_400_000 + h * 3_600_000 + mi * 60_000 + s * 1000;
-  return Math.abs(ms) > MAX_TIME ? NaN : ms;
+  return Date.UTC(n2(iso, 0) * 100 + n2(iso, 2), n2(iso, 5) - 1, n2(iso, 8), n2(iso, 11), n2(iso, 14), n2(iso, 17));
 }
 
 /** How a wall-clock time maps to UTC in a zone. */
