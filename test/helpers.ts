@@ -1,11 +1,23 @@
 /** Shared test helpers: paths to the genuine Conquest logs and a CLI runner. */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Genuine dgate logs (../shared/dgate-real), used by path as the brief asks. */
 export const REAL = path.resolve(ROOT, '..', 'shared', 'dgate-real');
+/**
+ * The Conquest folders of the genuine logs: each scenario holds a `router` and often a `mainpacs`
+ * install (the scenario folder itself holds no log, so cqlog reads nothing from it).
+ */
+export function realLogDirs(): string[] {
+  return readdirSync(REAL, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => ['router', 'mainpacs'].map((s) => path.join(REAL, d.name, s)))
+    .filter((p) => existsSync(path.join(p, 'serverstatus.log')))
+    .sort();
+}
 export const FORMATS_TSV = path.resolve(ROOT, '..', 'shared', 'conquest-log-formats.tsv');
 export const SAMPLES = path.join(ROOT, 'samples');
 export const BIN = path.join(ROOT, 'bin', 'cqlog.js');

@@ -12,7 +12,7 @@ import type { LogEvent } from '../../src/parse/event.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
 import { generate } from '../../src/tools/generate-big.js';
 import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
-import { chunkEdgeLog, REAL, SAMPLES } from '../helpers.js';
+import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
 
 /** Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), restoring the variable after. */
 async function withLane<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
@@ -65,7 +65,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the analysis lane', () => {
   const inputs: [string, () => string[]][] = [
-    ['genuine logs', () => ['s1-normal-push', 's2-virtual-move-ok', 's4b-unknown-ae-debug', 's6-zip-rotation'].map((d) => path.join(REAL, d))],
+    ['genuine logs', () => realLogDirs()],
     ['the bundled incident', () => [path.join(SAMPLES, 'incident')]],
     ['a generated log with an incident', () => [path.join(dir, 'generated.log')]],
     ['a generated Windows log', () => [path.join(dir, 'windows.log')]],
@@ -76,6 +76,8 @@ describe('the analysis lane', () => {
       const lane = await withLane(true, () => analyzePaths(paths()));
       const full = await withLane(false, () => analyzePaths(paths()));
       expect(lane).toEqual(full);
+      // Something was read: the comparison is not of two empty analyses.
+      expect(lane.inputs.reduce((n, i) => n + i.events, 0), name).toBeGreaterThan(0);
       if (name.startsWith('a crafted')) {
         // The scenario is what it says: one collision ended by the later push, two failed retrieves.
         expect(lane.collisions).toHaveLength(1);
