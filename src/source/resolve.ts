@@ -104,6 +104,33 @@ function addIni(out: Resolved, name: string, p: string): void {
   if (!out.iniFiles.some((f) => path.resolve(f.path) === key)) out.iniFiles.push({ name, path: p });
 }
 
+/** Subfolders looked into for the hint of an empty folder, at most (a Conquest data folder has thousands). */
+const MAX_HINT_SUBFOLDERS = 20;
+/** Subfolders named in the hint, at most. */
+const MAX_HINT_NAMES = 6;
+
+/** The names of a folder's subfolders that hold logs cqlog would read (the first MAX_HINT_SUBFOLDERS looked at). */
+async function subfoldersWithLogs(dir: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await fsp.readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const names = entries
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .slice(0, MAX_HINT_SUBFOLDERS);
+  const found: string[] = [];
+  for (const n of names) {
+    const probe: Resolved = { items: [], iniFiles: [] };
+    await resolveFolder(path.join(dir, n), path.join(dir, n), probe, () => {});
+    if (probe.items.length > 0) found.push(n);
+  }
+  return found.length > MAX_HINT_NAMES ? [...found.slice(0, MAX_HINT_NAMES), '…'] : found;
+}
+
 export async function resolveInputs(paths: string[], onProblem: ProblemSink): Promise<Resolved> {
   const out: Resolved = { items: [], iniFiles: [] };
   for (const given of paths) {
@@ -122,7 +149,12 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
     if (st.isDirectory()) {
       const before = out.items.length;
       await resolveFolder(given, given, out, onProblem);
-      if (out.items.length === before) onProblem({ source: displayName(given), message: 'folder holds no serverstatus.log, *.log or logs/*.zip' });
+      if (out.items.length === before) {
+        // Pointed one level too high (at a folder holding several Conquest installs, say): name them.
+        const subs = await subfoldersWithLogs(given);
+        const hint = subs.length === 0 ? '' : `; its subfolder${subs.length > 1 ? 's' : ''} ${subs.join(', ')} ${subs.length > 1 ? 'do' : 'does'}: name ${subs.length > 1 ? 'them' : 'it'} to read ${subs.length > 1 ? 'them' : 'it'}`;
+        onProblem({ source: displayName(given), message: `folder holds no serverstatus.log, *.log or logs/*.zip${hint}` });
+      }
     } else {
       out.items.push(itemFor(given, displayName(given)));
       if (path.basename(given).toLowerCase() === 'serverstatus.log') {

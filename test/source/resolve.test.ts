@@ -88,6 +88,22 @@ describe('resolveInputs', () => {
     ]);
   });
 
+  it('names the subfolders that hold logs when a folder holding several installs is given, and reads none of them', async () => {
+    const site = path.join(tmp, 'site');
+    for (const [sub, file] of [['router', 'serverstatus.log'], ['mainpacs', 'logs/logs_20240101.zip'], ['data', 'x.dcm'], ['notes', 'readme.txt']] as const) {
+      mkdirSync(path.dirname(path.join(site, sub, file)), { recursive: true });
+      writeFileSync(path.join(site, sub, file), '');
+    }
+    const r = await resolve([site, path.join(site, 'data')]);
+    expect(r.items).toEqual([]);
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'folder holds no serverstatus.log, *.log or logs/*.zip; its subfolders mainpacs, router do: name them to read them',
+      'folder holds no serverstatus.log, *.log or logs/*.zip',
+    ]);
+    const real = await resolve([path.join(REAL, 's6-zip-rotation')]);
+    expect(real.problems.map((p) => p.message)).toEqual(['folder holds no serverstatus.log, *.log or logs/*.zip; its subfolder router does: name it to read it']);
+  });
+
   it('takes files by their extension, case-insensitively, and - as stdin, in the order given', async () => {
     const r = await resolve([path.join(tmp, 'Y.ZIP'), '-', path.join(tmp, 'plain', 'c.txt')]);
     expect(r.items.map((i) => i.type)).toEqual(['zip', 'stdin', 'file']);
