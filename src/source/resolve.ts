@@ -152,7 +152,10 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
       if (out.items.length === before) {
         // Pointed one level too high (at a folder holding several Conquest installs, say): name them.
         const subs = await subfoldersWithLogs(given);
-        const hint = subs.length === 0 ? '' : `; its subfolder${subs.length > 1 ? 's' : ''} ${subs.join(', ')} ${subs.length > 1 ? 'do' : 'does'}: name ${subs.length > 1 ? 'them' : 'it'} to read ${subs.length > 1 ? 'them' : 'it'}`;
+        const hint =
+          subs.length === 0 ? ''
+          : subs.length === 1 ? `; its subfolder ${subs[0]} does: name it to read it`
+          : `; its subfolders ${subs.join(', ')} do: name them to read them`;
         onProblem({ source: displayName(given), message: `folder holds no serverstatus.log, *.log or logs/*.zip${hint}` });
       }
     } else {
