@@ -112,9 +112,14 @@ export class ForensicEngine {
     return this.virtualSeen || this.configs.some((c) => c.virtualServers.length > 0);
   }
 
+  /** Keeps the earliest time read (a clock that jumps back may make a later line the earliest). */
+  private seeTime(time: string | null): void {
+    if (time !== null && (this.firstTime === null || time < this.firstTime)) this.firstTime = time;
+  }
+
   /** Feeds one event; returns what it newly reveals (a collision's first refusal, a phantom risk). */
   push(e: LogEvent): readonly Finding[] {
-    if (e.time !== null && (this.firstTime === null || e.time < this.firstTime)) this.firstTime = e.time;
+    this.seeTime(e.time);
     if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
     if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
     const at = this.tracker.push(e);
@@ -342,7 +347,7 @@ export class ForensicEngine {
     const hit = this.recentPair(folder, series);
     if (hit === undefined) return false;
     this.tracker.attributeStore(serverOf(source), folder, kind, time, false);
-    if (time !== null && (this.firstTime === null || time < this.firstTime)) this.firstTime = time;
+    this.seeTime(time);
     hit.w.count++;
     hit.s.count++;
     if (kind === 'written-file') this.sampleOffset(time, fields.fileTime);

@@ -243,6 +243,7 @@ export class EventAssembler {
   private runTime: string | null = null;
   private runLength = 0;
 
+  /** Passes on the run so far, if any (only an `onRun` consumer has runs). */
   private endRun(): void {
     if (this.runLength === 0) return;
     const n = this.runLength;
@@ -447,7 +448,7 @@ export class EventAssembler {
     if (this.pending) this.complete(this.pending);
     this.pending = null;
     this.flushHeld(true);
-    if (this.onRun !== null) this.endRun();
+    this.endRun();
   }
 
   /** True while an event's time waits for the file's date order or syslog year. */
@@ -529,7 +530,7 @@ export class EventAssembler {
       return;
     }
     if (this.absorbs(ev, time)) return;
-    if (this.onRun !== null) this.endRun();
+    this.endRun();
     const c =
       ev.kind === undefined ? classify(ev.text, !this.opts.kindsOnly)
       : ev.fields === null ? { kind: ev.kind, fields: {} as Fields }
