@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AssociationTracker } from '../../src/correlate/associations.js';
 import { DEFAULT_CONFIG } from '../../src/correlate/config.js';
 import { eventsOf, LogBuilder } from './logBuilder.js';
+import { rng } from '../../src/common/rng.js'; // seeded, so a failing sequence can be replayed
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MOVE = '1.2.840.10008.5.1.4.1.2.1.2';
@@ -56,18 +57,6 @@ describe('AssociationTracker, store lines', () => {
     expect(storeAttributions(b.text())).toEqual(['1 role', '1 role', '1 key']);
   });
 });
-
-/** A small seeded generator (mulberry32), so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The store attribution rule, computed from the open associations alone (no kept answers): the
