@@ -36,6 +36,11 @@ describe('fast lane of cqlog stats', () => {
           'Fri Nov 27 18:00:00 2026 C-Echo',
           '20200722 14:03:05 \tCalled Application Title : "ROUTER          "',
           '20200722 14:03:05 \tCalled Application Title : "ROUTER          ',
+          // Prefixes with no message: blanks, one whose message is the bare line after it (§1.6).
+          'Fri Nov 27 19:36:26 2026 ',
+          '***Client Error: unable to connect',
+          'Fri Nov 27 19:36:26 2026 ',
+          '20200722 14:03:06 ',
         ].join('\n') + '\n',
         'latin1',
       );

@@ -190,8 +190,9 @@ export class EventAssembler {
     next.offset = offset;
     next.time = time;
     next.kind = kind;
-    next.text = ' ';
-    next.hidden = messageLength - 1;
+    // An empty message keeps its empty text: the next bare line may be that message (see bare()).
+    next.text = messageLength === 0 ? '' : ' ';
+    next.hidden = messageLength === 0 ? 0 : messageLength - 1;
     next.parts = 1;
     next.fields = null;
     this.pending = next;
@@ -394,6 +395,9 @@ export class EventAssembler {
       // line of its own; the bare line is that message. One event, at the timestamp line.
       cur.text = head;
       cur.parts++;
+      // A blank from the fast lane now has a message of its own: classify it as the full path would.
+      cur.kind = undefined;
+      cur.fields = null;
     } else if (classify(head, false).kind !== 'unknown') {
       // A message that starts a line of its own without a timestamp.
       this.start(this.plain(lineNo, offset, head, cur));

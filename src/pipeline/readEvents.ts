@@ -190,7 +190,8 @@ async function readSource(
     (buf, start, end, offset, lineNo) => {
       if (fastOk) {
         const m = fast!.messageStart(buf, start, end);
-        const kind = fastKind(buf, m, end);
+        // A prefix with nothing after it (dgate's empty lines, one per association) is a blank.
+        const kind = m === end ? 'blank' : fastKind(buf, m, end);
         if (kind !== null) {
           assembler.known(fast!.time, kind, offset, lineNo, end - m);
           if (lane !== null) {

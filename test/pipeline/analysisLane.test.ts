@@ -169,4 +169,41 @@ describe('the analysis lane', () => {
     expect(start.text).toMatch(/^UPACS THREAD \d+: STARTED AT/);
     expect(typeof start.fields.thread).toBe('number');
   });
+
+  it('reads a prefix with no message as the full decoder does, also when the next bare line is its message', async () => {
+    const log = path.join(dir, 'blanks.log');
+    writeFileSync(
+      log,
+      [
+        'Fri Nov 27 19:36:24 2026 C-Echo',
+        'Fri Nov 27 19:36:24 2026 ',
+        'Fri Nov 27 19:36:24 2026 C-Echo',
+        // `\n***Client Error…` (reference §1.6): the bare line is the message of the blank before it.
+        'Fri Nov 27 19:36:25 2026 ',
+        '***Client Error: unable to connect',
+        'Fri Nov 27 19:36:25 2026 ',
+        '',
+        'Fri Nov 27 19:36:25 2026 ',
+        '  continued?',
+        'Fri Nov 27 19:36:26 2026 ',
+        'Fri Nov 27 19:36:26 2026 ',
+        '20200722 14:03:05 ',
+        'Written file: /opt/conquest/data/1/1.2_0001_000001_17958081890000.dcm',
+        '20200722 14:03:05 ',
+      ].join('\r\n'),
+      'latin1',
+    );
+    const read = async (on: boolean): Promise<LogEvent[]> => {
+      const events: LogEvent[] = [];
+      await withLane(on, () =>
+        readEvents([log], { encoding: 'latin1', analysisLane: { fieldless: new Set(['blank']), writtenKeysOnly: false, needsText: () => false } }, (e) => void events.push(e), () => {}),
+      );
+      return events;
+    };
+    const lane = await read(true);
+    expect(lane).toEqual(await read(false));
+    // The blanks are there, and the one followed by its message became that message.
+    expect(lane.filter((e) => e.kind === 'blank').length).toBeGreaterThanOrEqual(6);
+    expect(lane.find((e) => e.line === 4)).toMatchObject({ kind: 'error', text: '***Client Error: unable to connect' });
+  });
 });
