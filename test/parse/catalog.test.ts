@@ -52,6 +52,11 @@ describe('message catalog', () => {
     expect(alternativeStarts(/^(?:Abc|M)onitoring/)).toEqual([]); // one alternative is too short
     expect(alternativeStarts(/^(?<c>[A-Za-z]*)converter/)).toEqual([]);
     expect(alternativeStarts(/^Written file: /)).toEqual(['Written file: ']);
+    // A short literal before the group leads every alternative.
+    expect(alternativeStarts(/^\((?<m>PatientRoot|StudyRoot)Query\) /)).toEqual(['(PatientRoot', '(StudyRoot']);
+    expect(alternativeStarts(/^\((?:Ab|Cd)x/)).toEqual([]); // still too short with the lead
+    expect(alternativeStarts(/^\((?:Abc|Def)?x/)).toEqual([]); // the group may be skipped
+    expect(alternativeStarts(/^ab?(?:cde|fgh)/)).toEqual([]); // the lead may lose its last character
   });
 
   it('keeps the loose list short: loose rows start with a literal or carry a contains hint', () => {

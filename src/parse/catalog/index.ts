@@ -86,7 +86,8 @@ export function literalStart(re: RegExp): string {
 
 /**
  * The literal starts of a pattern that begins with a group of alternatives, `^(?:Abc…|Def…)` or
- * `^(?<name>Abc…|Def…)` (nested groups at the start of an alternative are followed): one per
+ * `^(?<name>Abc…|Def…)`, possibly after a short literal (`^\((?<model>Abc…|Def…)`; nested groups at
+ * the start of an alternative are followed): one per
  * alternative, or [] when any alternative has no literal start of three characters or the group
  * may be skipped.
  */
@@ -103,6 +104,9 @@ function startsOf(src: string, depthLimit: number): string[] {
     return [];
   }
   if (lit.length >= KEY_LEN) return [lit];
+  // A short literal before the group, `^\((?<model>PatientRoot|StudyRoot…)Query\)`: it leads every start.
+  const lead = /^(?:[^\\.[\]()*+?{}|^$]|\\[^dDwWsSbBnrtfv0-9xuckp])+(?=\((?:\?:|\?<[A-Za-z_]\w*>))/.exec(src);
+  if (lead && lit.length > 0 && depthLimit <= 3) return startsOf(src.slice(lead[0].length), depthLimit + 1).map((x) => lit + x);
   const open = /^\((?:\?:|\?<[A-Za-z_]\w*>)/.exec(src);
   if (!open || depthLimit > 3) return [];
   const alts: string[] = [];
