@@ -3,7 +3,7 @@
  * overhead); .gz through zlib; zip entries through yauzl; `-` from stdin. Errors are reported
  * with the source and offset and never stop the other sources.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp, readSync } from 'node:fs';
 import { createGunzip, createInflateRaw, crc32 } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
@@ -11,6 +11,10 @@ import type { ProblemSink } from '../parse/event.js';
 import type { SourceSpec, ZipSpec } from './types.js';
 
 export const READ_CHUNK = 1 << 20;
+/** Read size for regular files: fits a core's L2 cache (see fileChunks). */
+export const FILE_CHUNK = 128 << 10;
+/** Regular files are read synchronously: the event loop gets a turn every this many chunks (8 MB). */
+const YIELD_EVERY_CHUNKS = 64;
 
 export interface ChunkReader {
   chunks: AsyncIterable<Buffer>;
@@ -21,19 +25,30 @@ export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> 
   const fh = await fsp.open(p, 'r');
   let inFlight: Promise<unknown> | null = null;
   try {
-    // Two buffers: the next read is under way while the consumer works on the current chunk
-    // (a consumer must be done with a chunk when it asks for the next one).
+    if ((await fh.stat()).isFile()) {
+      // A regular file is read synchronously into one buffer small enough to stay in the CPU cache:
+      // the kernel's copy and the line scan that follows then both hit the cache (copying 400 MB took
+      // 50 ms in 128 KB reads and 190 ms in 1 MB reads here), and no read waits on the thread pool.
+      const buf = Buffer.allocUnsafe(FILE_CHUNK);
+      let pos = start;
+      for (let i = 1; ; i++) {
+        // Let timers, signals and pipe events in now and then (Ctrl+C during a long catch-up of tail).
+        if (i % YIELD_EVERY_CHUNKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const n = readSync(fh.fd, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        pos += n;
+        yield n === buf.length ? buf : buf.subarray(0, n);
+      }
+      return;
+    }
+    // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position, and may have to wait for its
+    // writer: it is read in sequence, asynchronously, with two buffers (the next read is under way
+    // while the consumer works on the current chunk; it must be done with a chunk when it asks for
+    // the next one).
     const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
-    // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position: read it in sequence.
-    const seekable = (await fh.stat()).isFile();
-    let pos = start;
     let which = 0;
     const readInto = (b: Buffer): Promise<{ bytesRead: number }> => {
-      const at = seekable ? pos : null;
-      const pr = fh.read(b, 0, b.length, at).then((r) => {
-        pos += r.bytesRead;
-        return r;
-      });
+      const pr = fh.read(b, 0, b.length, null);
       inFlight = pr.catch(() => undefined);
       return pr;
     };

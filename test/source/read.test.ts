@@ -1,0 +1,85 @@
+/** fileChunks: a regular file read in cache-sized synchronous chunks, a pipe read as it comes. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FILE_CHUNK, fileChunks } from '../../src/source/read.js';
+import { tempDir } from './fixtures.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  tmp = tempDir('cqlog-read-');
+});
+afterAll(() => tmp.remove());
+
+/** Every chunk copied (the reader reuses its buffer), with the largest chunk size seen. */
+async function collect(file: string, start?: number): Promise<{ bytes: Buffer; largest: number; chunks: number }> {
+  const parts: Buffer[] = [];
+  let largest = 0;
+  for await (const c of fileChunks(file, start)) {
+    parts.push(Buffer.from(c));
+    largest = Math.max(largest, c.length);
+  }
+  return { bytes: Buffer.concat(parts), largest, chunks: parts.length };
+}
+
+/** Bytes that differ from chunk to chunk, so a reused or misplaced buffer shows. */
+function pattern(n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >> 10)) & 0xff;
+  return b;
+}
+
+describe('fileChunks', () => {
+  it('gives every byte of a regular file, in chunks of at most FILE_CHUNK, from any start', async () => {
+    const file = path.join(tmp.dir, 'plain.bin');
+    const data = pattern(Math.floor(3.5 * FILE_CHUNK));
+    writeFileSync(file, data);
+    const all = await collect(file);
+    expect(all.bytes.equals(data)).toBe(true);
+    expect(all.largest).toBe(FILE_CHUNK);
+    expect(all.chunks).toBe(4);
+    for (const start of [1, FILE_CHUNK, FILE_CHUNK + 17, data.length, data.length + 5]) {
+      expect((await collect(file, start)).bytes.equals(data.subarray(start)), `start ${start}`).toBe(true);
+    }
+    writeFileSync(path.join(tmp.dir, 'empty.log'), '');
+    expect((await collect(path.join(tmp.dir, 'empty.log'))).chunks).toBe(0);
+  });
+
+  it('lets the event loop run while a long file is read (timers, signals, pipe events)', async () => {
+    const file = path.join(tmp.dir, 'long.bin');
+    writeFileSync(file, pattern(200 * FILE_CHUNK));
+    let ticks = 0;
+    let running = true;
+    const tick = (): void => {
+      ticks++;
+      if (running) setImmediate(tick);
+    };
+    let first = -1;
+    let last = -1;
+    for await (const c of fileChunks(file)) {
+      if (first === -1) {
+        first = ticks;
+        setImmediate(tick);
+      }
+      last = ticks;
+      void c;
+    }
+    running = false;
+    // Between the first chunk and the last, the loop had turns.
+    expect(last - first).toBeGreaterThanOrEqual(2);
+  });
+
+  // Windows has no named pipes in the file system.
+  it.skipIf(process.platform === 'win32')('reads a named pipe as its writer fills it', async () => {
+    const fifo = path.join(tmp.dir, 'pipe.log');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const data = pattern(3 * FILE_CHUNK + 5);
+    writeFileSync(path.join(tmp.dir, 'source.bin'), data);
+    const writer = spawn('sh', ['-c', `cat "${path.join(tmp.dir, 'source.bin')}" > "${fifo}"`]);
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
+    const got = await collect(fifo);
+    await exited;
+    expect(got.bytes.equals(data)).toBe(true);
+  });
+});
