@@ -182,7 +182,10 @@ export class AssociationTracker {
 
   /** True when some move on the server has not yet had its outcome (its next line may be cited). */
   hasPendingMove(server: string): boolean {
-    return this.activeMoves(server).some((x) => x.m.outcome === 'pending');
+    // The moves activeMoves() lists, without building the list: this is asked for every `Sending file` line.
+    for (const a of this.open.values()) if (a.server === server && a.move && !a.move.done && a.move.outcome === 'pending') return true;
+    const orphan = this.orphanMoves.get(server);
+    return orphan !== undefined && !orphan.done && orphan.outcome === 'pending';
   }
 
   openAssociations(): Association[] {

@@ -141,4 +141,34 @@ describe('AssociationTracker, kept store answers', () => {
     expect(storeLines).toBeGreaterThan(10_000);
     expect([...seen].sort()).toEqual(['ambiguous', 'key', 'none', 'role']);
   });
+
+  it('knows while a move on a server still waits for its outcome (its next Sending file may be cited)', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    const pending: string[] = [];
+    const at = (label: string): void => {
+      b.line(`Comment ${label}`);
+    };
+    at('before');
+    const t0 = b.start('WS1', [MOVE]);
+    b.line('\tC-Move Destination: "WS2 "');
+    at('requested');
+    b.line('Number of images to send: 2');
+    at('counted');
+    b.line(`Sending file : /opt/conquest/data/${b.fileName('F9', '1.2.3.8')}`);
+    at('sent');
+    b.line('C-Move (PatientRoot)');
+    b.end(t0);
+    // A move line outside any association: an orphan move, pending too.
+    b.line('\tC-Move Destination: "WS3 "');
+    at('orphan');
+    b.line(`Sending file : /opt/conquest/data/${b.fileName('F9', '1.2.3.8', 2)}`);
+    at('orphanSent');
+    const tracker = new AssociationTracker(DEFAULT_CONFIG);
+    for (const e of eventsOf('router/serverstatus.log', b.text())) {
+      tracker.push(e);
+      const label = /^Comment (\w+)/.exec(e.text)?.[1];
+      if (label) pending.push(`${label} ${tracker.hasPendingMove('router')} ${tracker.hasPendingMove('other')}`);
+    }
+    expect(pending).toEqual(['before false false', 'requested true false', 'counted true false', 'sent false false', 'orphan true false', 'orphanSent false false']);
+  });
 });
