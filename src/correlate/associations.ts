@@ -364,7 +364,10 @@ export class AssociationTracker {
   push(e: LogEvent): AttributionResult {
     const f = e.fields;
     const server = serverOf(e.source);
-    if (!STORE_KINDS.has(e.kind)) this.version++;
+    // A `Sending file` line (a router's moves print one per image) only touches the association
+    // serving its move, which is no storing one, and may mark the move sent: the storing associations
+    // stay as they are, and keptAnswer checks recency as it stands. Any other line may change them.
+    if (!STORE_KINDS.has(e.kind) && e.kind !== 'sending-file') this.version++;
     const none = NO_ATTRIBUTION;
     switch (e.kind) {
       case 'thread-start': {

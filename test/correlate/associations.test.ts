@@ -77,7 +77,7 @@ function expectedStore(tracker: AssociationTracker, server: string, folder: stri
   return `${newest(moving).key} ${moving.length === 1 ? 'role' : 'ambiguous'}`;
 }
 
-/** A random router log: pushes, moves and queries coming and going, interleaving store lines of a few folders. */
+/** A random router log: pushes, moves and queries coming and going, interleaving store lines of a few folders with the lines of moves. */
 function randomRouterLog(seed: number, steps: number): string {
   const r = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -100,6 +100,8 @@ function randomRouterLog(seed: number, steps: number): string {
       b.line('C-Move (PatientRoot)');
     } else if (x < 0.2) {
       b.tick(r() < 0.5 ? 1 : 120);
+    } else if (x < 0.26) {
+      b.line(`Sending file : /opt/conquest/data/${b.fileName(pick(folders), '1.2.3.11', ++image)}`);
     } else {
       const verb = r() < 0.95 ? 'Written' : 'Rewritten';
       b.line(`${verb} file: /opt/conquest/data/${b.fileName(pick(folders), pick(['1.2.3.9', '1.2.3.10']), ++image)}`);
