@@ -97,6 +97,11 @@ const MOVE_KINDS = new Set([
   'deleting-image-entry',
   'file-not-found',
 ]);
+/** The active move a move line goes to: the oldest first, as dgate serves a move's steps in order. */
+function oldestMove<T extends { m: MoveRecord }>(active: T[]): T {
+  return active.reduce((p, c) => (c.m.line < p.m.line && c.m.source === p.m.source ? c : p));
+}
+
 const STORE_KINDS = new Set(['written-file', 'rewritten-file', 'sql-save-error', 'refused-link', 'file-exists', 'virtual-file', 'truncated-value', 'missing-attribute', 'write-error', 'duplicate-found']);
 const FIND_KINDS = new Set(['query-level', 'find-done']);
 /**
@@ -178,6 +183,22 @@ export class AssociationTracker {
     Object.assign(t.notes, st.notes);
     t.moveCounter = st.moveCounter;
     return t;
+  }
+
+  /**
+   * The analysis lane's shortcut for a `Sending file` line while no move on the server waits for its
+   * outcome: what push would do with it (the association serving the move it goes to is touched, an
+   * ambiguous pick counted), without an event. False, changing nothing, when a move is pending: that
+   * line marks the move sent and is cited, so it must be pushed.
+   */
+  sendingFile(server: string, time: string | null): boolean {
+    if (this.hasPendingMove(server)) return false;
+    const active = this.activeMoves(server);
+    if (active.length === 0) return true;
+    if (active.length > 1) this.notes.ambiguousLines++;
+    const pick = oldestMove(active);
+    if (pick.a) this.touchAt(pick.a, time);
+    return true;
   }
 
   /** True when some move on the server has not yet had its outcome (its next line may be cited). */
@@ -513,8 +534,7 @@ export class AssociationTracker {
     }
     let how: Attribution = active.length === 1 ? 'role' : 'ambiguous';
     if (active.length > 1 && (e.kind === 'host-refused' || e.kind === 'host-rejects-image')) how = 'key';
-    // Oldest pending move first: dgate serves a move's steps in order.
-    const pick = active.reduce((p, c) => (c.m.line < p.m.line && c.m.source === p.m.source ? c : p));
+    const pick = oldestMove(active);
     if (how === 'ambiguous') this.notes.ambiguousLines++;
     const m = pick.m;
     if (pick.a) this.touch(pick.a, e);

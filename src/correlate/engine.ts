@@ -354,6 +354,16 @@ export class ForensicEngine {
     return true;
   }
 
+  /**
+   * The analysis lane's shortcut for a `Sending file` line no pending move waits for: push would
+   * only attribute it to its move (AssociationTracker.sendingFile), so it never becomes an event.
+   */
+  absorbSending(time: string | null, source: string): boolean {
+    if (!this.tracker.sendingFile(serverOf(source), time)) return false;
+    this.seeTime(time);
+    return true;
+  }
+
   private onRefused(e: LogEvent, callingAe: string | null): CollisionState | null {
     const f = e.fields;
     const table = String(f.table ?? '');
@@ -697,7 +707,7 @@ export function analysisLane(engine: ForensicEngine, watched: boolean): Analysis
     fieldless: FIELDLESS_KINDS,
     writtenKeysOnly: true,
     needsText: (kind, fields, source) => engine.needsText(kind, fields, source),
-    absorb: (kind, time, source, fields) => engine.absorbWritten(kind, time, source, fields),
+    absorb: (kind, time, source, fields) => (kind === 'sending-file' ? engine.absorbSending(time, source) : engine.absorbWritten(kind, time, source, fields)),
   };
 }
 

@@ -45,7 +45,8 @@ export interface AnalysisLane {
    * Offered, when it is due, each event whose fields the bytes gave: the consumer may take it as it
    * would take the event (true), and it is then counted but never built or delivered. Only for a
    * consumer that needs nothing else of such an event; the analysis lane of the engine does this
-   * for the `Written file` lines that only add to its counts.
+   * for the `Written file` lines that only add to its counts and the `Sending file` lines no
+   * pending move waits for.
    */
   absorb?(kind: string, time: string | null, source: string, fields: Fields): boolean;
 }

@@ -153,6 +153,27 @@ describe('the analysis lane', () => {
     }
   });
 
+  it('takes most Sending files without building their events, but pushes one a pending move waits for', async () => {
+    const offered: boolean[] = [];
+    const real = ForensicEngine.prototype.absorbSending;
+    const spy = vi.spyOn(ForensicEngine.prototype, 'absorbSending').mockImplementation(function (this: ForensicEngine, time, source) {
+      const yes = real.call(this, time, source);
+      offered.push(yes);
+      return yes;
+    });
+    try {
+      const paths = [path.join(dir, 'generated.log'), path.join(dir, 'crafted.log')];
+      const lane = await withLane(true, () => analyzePaths(paths));
+      expect(offered.filter((x) => x).length).toBeGreaterThan(100);
+      // The first image of a move marks it sent (and may be cited): that line is pushed.
+      expect(offered.some((x) => !x)).toBe(true);
+      spy.mockRestore();
+      expect(lane).toEqual(await withLane(false, () => analyzePaths(paths)));
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('is really taken: uncited texts stay placeholders and Written-file fields come from the bytes', async () => {
     const events: LogEvent[] = [];
     await withLane(true, () =>
