@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FILE_CHUNK } from '../src/source/read.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Genuine dgate logs (../shared/dgate-real), used by path as the brief asks. */
@@ -49,16 +50,16 @@ export function ndjson<T = Record<string, unknown>>(s: string): T[] {
 }
 
 /**
- * A log whose Written file line has byte `x` as the last byte of the first 1 MiB read chunk (the
- * line is finished with the next chunk): the byte lanes must not read it.
+ * A log whose Written file line has byte `x` as the last byte of the first read chunk of a file
+ * (the line is finished with the next chunk): the byte lanes must not read it.
  */
 export function chunkEdgeLog(x: string): Buffer {
   const filler = 'Fri Nov 27 19:31:10 2026 Accepted compression: j2\n';
   const line = `Fri Nov 27 19:31:10 2026 Written file: /opt/d/12${x}34/1.2.3_0001_000001_17958078700000.dcm\n`;
-  const before = (1 << 20) - 1 - line.indexOf(x);
+  const before = FILE_CHUNK - 1 - line.indexOf(x);
   const n = Math.floor((before - 200) / filler.length);
   const pad = `Fri Nov 27 19:31:10 2026 ${'p'.repeat(before - n * filler.length - 26)}\n`;
   const out = Buffer.from(filler.repeat(n) + pad + line + filler.repeat(20), 'latin1');
-  if (out[(1 << 20) - 1] !== x.charCodeAt(0)) throw new Error('chunk edge misplaced');
+  if (out[FILE_CHUNK - 1] !== x.charCodeAt(0)) throw new Error('chunk edge misplaced');
   return out;
 }

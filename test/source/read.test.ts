@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FILE_CHUNK, fileChunks } from '../../src/source/read.js';
+import { FILE_CHUNK, fileChunks, YIELD_EVERY_BYTES } from '../../src/source/read.js';
 import { tempDir } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -48,7 +48,7 @@ describe('fileChunks', () => {
 
   it('lets the event loop run while a long file is read (timers, signals, pipe events)', async () => {
     const file = path.join(tmp.dir, 'long.bin');
-    writeFileSync(file, pattern(200 * FILE_CHUNK));
+    writeFileSync(file, pattern(3 * YIELD_EVERY_BYTES + FILE_CHUNK));
     let ticks = 0;
     let running = true;
     const tick = (): void => {
