@@ -21,36 +21,49 @@ export interface ChunkReader {
   chunks: AsyncIterable<Buffer>;
 }
 
+/**
+ * How long one FILE_CHUNK read of a regular file may take before the rest of the file is read
+ * asynchronously instead (a network share: SMB, NFS). From the page cache it takes some microseconds.
+ * Tests set it to -1 to take the asynchronous path from the second read on.
+ */
+export const readTiming = { slowReadMs: 5 };
+
 /** Byte chunks of a plain file, read with one reused buffer (consumers must copy what they keep). */
 export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> {
   const fh = await fsp.open(p, 'r');
   let inFlight: Promise<unknown> | null = null;
   try {
-    if ((await fh.stat()).isFile()) {
+    // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position, and may have to wait for its writer.
+    const regular = (await fh.stat()).isFile();
+    let pos = start;
+    if (regular) {
       // A regular file is read synchronously into one buffer small enough to stay in the CPU cache:
       // the kernel's copy and the line scan that follows then both hit the cache, and no read waits
       // on the thread pool. Copying 400 MB while stats ran took 70–100 ms in 64 KB reads, 75–280 ms
-      // in 128 KB reads and about 250 ms in 256 KB or 1 MB reads here.
+      // in 128 KB reads and about 250 ms in 256 KB or 1 MB reads here. A read that is slow (a
+      // network share) would block everything and overlap with nothing: the rest is then read below.
       const buf = Buffer.allocUnsafe(FILE_CHUNK);
-      let pos = start;
       for (let i = 1; ; i++) {
-        // Let timers, signals and pipe events in now and then (Ctrl+C during a long catch-up of tail).
+        // Let other work in now and then: the index's writer thread and progress, stream events.
         if (i % YIELD_EVERY_CHUNKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const t0 = performance.now();
         const n = readSync(fh.fd, buf, 0, buf.length, pos);
-        if (n === 0) break;
+        if (n === 0) return;
         pos += n;
+        const slow = performance.now() - t0 > readTiming.slowReadMs;
         yield n === buf.length ? buf : buf.subarray(0, n);
+        if (slow) break;
       }
-      return;
     }
-    // A pipe (`<(zcat x.gz)`, a FIFO) cannot be read at a position, and may have to wait for its
-    // writer: it is read in sequence, asynchronously, with two buffers (the next read is under way
-    // while the consumer works on the current chunk; it must be done with a chunk when it asks for
-    // the next one).
+    // Asynchronously, with two buffers: the next read is under way while the consumer works on the
+    // current chunk (it must be done with a chunk when it asks for the next one).
     const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
     let which = 0;
     const readInto = (b: Buffer): Promise<{ bytesRead: number }> => {
-      const pr = fh.read(b, 0, b.length, null);
+      const pr = fh.read(b, 0, b.length, regular ? pos : null).then((r) => {
+        pos += r.bytesRead;
+        return r;
+      });
       inFlight = pr.catch(() => undefined);
       return pr;
     };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FILE_CHUNK, fileChunks, YIELD_EVERY_BYTES } from '../../src/source/read.js';
+import { FILE_CHUNK, fileChunks, READ_CHUNK, readTiming, YIELD_EVERY_BYTES } from '../../src/source/read.js';
 import { tempDir } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -46,7 +46,27 @@ describe('fileChunks', () => {
     expect((await collect(path.join(tmp.dir, 'empty.log'))).chunks).toBe(0);
   });
 
-  it('lets the event loop run while a long file is read (timers, signals, pipe events)', async () => {
+  it('reads the rest of a file asynchronously, at the right place, once a read was slow (a network share)', async () => {
+    const file = path.join(tmp.dir, 'share.bin');
+    const data = pattern(2 * READ_CHUNK + 3 * FILE_CHUNK + 11);
+    writeFileSync(file, data);
+    const saved = readTiming.slowReadMs;
+    readTiming.slowReadMs = -1; // every read counts as slow: the first is synchronous, the rest not
+    try {
+      const all = await collect(file);
+      expect(all.bytes.equals(data)).toBe(true);
+      // One FILE_CHUNK, then READ_CHUNK-sized reads.
+      expect(all.largest).toBe(READ_CHUNK);
+      for (const start of [1, FILE_CHUNK + 17, READ_CHUNK + 5, data.length]) {
+        expect((await collect(file, start)).bytes.equals(data.subarray(start)), `start ${start}`).toBe(true);
+      }
+    } finally {
+      readTiming.slowReadMs = saved;
+    }
+    expect((await collect(file)).largest).toBe(FILE_CHUNK);
+  });
+
+  it('lets other callbacks run while a long file is read (setImmediate turns)', async () => {
     const file = path.join(tmp.dir, 'long.bin');
     writeFileSync(file, pattern(3 * YIELD_EVERY_BYTES + FILE_CHUNK));
     let ticks = 0;
