@@ -156,12 +156,13 @@ export class AssociationTracker {
   private moveCounter = 0;
 
   /**
-   * Store attributions made since the last non-store event, one per server and patient folder,
-   * reused for the next store lines of that folder (most of a router's log is the `Written file`
-   * lines of a few concurrent pushes). Any other event may change what an attribution depends on
-   * (the open associations, their roles and moves), so each bumps `version`, which empties the list.
-   * A store line changes only its association's recency and last folder; `keptAnswer` says when an
-   * answer survives that.
+   * Store attributions made since the last event that may change them, one per server and patient
+   * folder, reused for the next store lines of that folder (most of a router's log is the `Written
+   * file` lines of a few concurrent pushes). Any event but a store line or a `Sending file` may
+   * change what an attribution depends on (the open associations, their roles and moves), so each
+   * bumps `version`, which empties the list. A store line changes only its association's recency and
+   * last folder, a `Sending file` only the recency of the association serving its move (never a
+   * storing one); `keptAnswer` says when an answer survives that.
    */
   private version = 0;
   private answersVersion = 0;
@@ -257,9 +258,10 @@ export class AssociationTracker {
 
   /**
    * The kept answer for a store line of this server and folder, if it still stands. While `version`
-   * stands the server's storing associations are fixed, and only store lines move an association's
-   * recency and last folder; another association can take this folder only through a line of it,
-   * whose answer would have replaced this one. So an answer made:
+   * stands the server's storing associations are fixed, and only store lines move a storing
+   * association's recency and last folder (a `Sending file` moves the recency of the association
+   * serving its move, which only makes `latest` false for the others); another association can take
+   * this folder only through a line of it, whose answer would have replaced this one. So an answer made:
    * - `role` (the only candidate) stands;
    * - `key` (the one that last wrote the folder) and `latest-alone` (the most recent, none having
    *   written the folder) leave at most this association as the folder's writer: the answer is

@@ -165,9 +165,9 @@ export class EventAssembler {
   private resumedFrom: Pending | null = null;
 
   /**
-   * Fast lane (kinds only): a line with a Windows or ctime prefix whose kind the catalog already
-   * decided from its bytes (see catalog `classifyBytes`). Its text is not decoded; the event keeps
-   * the same place in the sequence, so continuations, clock checks and counts stay exact.
+   * Fast lane (kinds only): a line with a Windows or ctime prefix whose kind was decided from its
+   * bytes (catalog `classifyBytes`, or `blank` for an empty message). Its text is not decoded; the
+   * event keeps the same place in the sequence, so continuations, clock checks and counts stay exact.
    */
   known(time: string, kind: string, offset: number, lineNo: number, messageLength = 1): void {
     this.timedRun = true;
@@ -182,15 +182,15 @@ export class EventAssembler {
       this.deliver(c, c.time);
     } else if (this.pending) this.complete(this.pending);
     // With a counter, one reused record stands for the event (no allocation per line); it is copied
-    // if it must wait in the held queue. Its text is a placeholder: the message was not decoded, but
-    // it was not empty (an empty text would make the next bare line look like `\n***Client Error`).
+    // if it must wait in the held queue. Its text is a placeholder: the message was not decoded. A
+    // message that was not empty gets a non-empty one (an empty text would make the next bare line
+    // look like `\n***Client Error`); an empty message keeps its empty text, as the full path does.
     // The analysis lane (knownDetail) reuses it too: finish() copies what it emits, and a held event is copied.
     const next: Pending = this.onCounted !== null || this.onRun !== null || this.opts.reuseKnown === true ? this.counted : { ...this.counted };
     next.line = lineNo;
     next.offset = offset;
     next.time = time;
     next.kind = kind;
-    // An empty message keeps its empty text: the next bare line may be that message (see bare()).
     next.text = messageLength === 0 ? '' : ' ';
     next.hidden = messageLength === 0 ? 0 : messageLength - 1;
     next.parts = 1;

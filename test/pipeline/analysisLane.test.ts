@@ -226,5 +226,7 @@ describe('the analysis lane', () => {
     // The blanks are there, and the one followed by its message became that message.
     expect(lane.filter((e) => e.kind === 'blank').length).toBeGreaterThanOrEqual(6);
     expect(lane.find((e) => e.line === 4)).toMatchObject({ kind: 'error', text: '***Client Error: unable to connect' });
+    // And through the engine's own lane (with its shortcuts).
+    expect(await withLane(true, () => analyzePaths([log]))).toEqual(await withLane(false, () => analyzePaths([log])));
   });
 });
