@@ -193,9 +193,9 @@ export class AssociationTracker {
    * line marks the move sent and is cited, so it must be pushed.
    */
   sendingFile(server: string, time: string | null): boolean {
-    if (this.hasPendingMove(server)) return false;
     const active = this.activeMoves(server);
     if (active.length === 0) return true;
+    if (active.some((x) => x.m.outcome === 'pending')) return false;
     if (active.length > 1) this.notes.ambiguousLines++;
     const pick = oldestMove(active);
     if (pick.a) this.touchAt(pick.a, time);
@@ -205,9 +205,19 @@ export class AssociationTracker {
   /** True when some move on the server has not yet had its outcome (its next line may be cited). */
   hasPendingMove(server: string): boolean {
     // The moves activeMoves() lists, without building the list: this is asked for every `Sending file` line.
-    for (const a of this.open.values()) if (a.server === server && a.move && !a.move.done && a.move.outcome === 'pending') return true;
+    for (const a of this.open.values()) if (this.servedMove(a, server)?.outcome === 'pending') return true;
+    return this.orphanMove(server)?.outcome === 'pending';
+  }
+
+  /** The move an open association serves on this server and has not finished, if any. */
+  private servedMove(a: Association, server: string): MoveRecord | null {
+    return a.server === server && a.move && !a.move.done ? a.move : null;
+  }
+
+  /** The unfinished move of this server that no association could be found for, if any. */
+  private orphanMove(server: string): MoveRecord | null {
     const orphan = this.orphanMoves.get(server);
-    return orphan !== undefined && !orphan.done && orphan.outcome === 'pending';
+    return orphan !== undefined && !orphan.done ? orphan : null;
   }
 
   openAssociations(): Association[] {
@@ -515,9 +525,12 @@ export class AssociationTracker {
   /** Moves still being served on a server, with their associations. */
   private activeMoves(server: string): { a: Association | null; m: MoveRecord }[] {
     const out: { a: Association | null; m: MoveRecord }[] = [];
-    for (const a of this.open.values()) if (a.server === server && a.move && !a.move.done) out.push({ a, m: a.move });
-    const orphan = this.orphanMoves.get(server);
-    if (orphan && !orphan.done) out.push({ a: null, m: orphan });
+    for (const a of this.open.values()) {
+      const m = this.servedMove(a, server);
+      if (m !== null) out.push({ a, m });
+    }
+    const orphan = this.orphanMove(server);
+    if (orphan !== null) out.push({ a: null, m: orphan });
     return out;
   }
 
