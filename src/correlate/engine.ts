@@ -16,6 +16,7 @@ import { AssociationTracker, type MoveRecord } from './associations.js';
 import { BoundedMap } from './bounded.js';
 import { DEFAULT_CONFIG, type CorrelateConfig } from './config.js';
 import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
+import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
 import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
 
@@ -706,6 +707,8 @@ export function analysisLane(engine: ForensicEngine, watched: boolean): Analysis
   return {
     fieldless: FIELDLESS_KINDS,
     writtenKeysOnly: true,
+    // The tracker reads only `thread` of the association's thread lines.
+    threadOnly: THREAD_LINE_KINDS,
     needsText: (kind, fields, source) => engine.needsText(kind, fields, source),
     absorb: (kind, time, source, fields) => (kind === 'sending-file' ? engine.absorbSending(time, source) : engine.absorbWritten(kind, time, source, fields)),
   };

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
+import { readThreadNumber } from '../parse/catalog/threadLine.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
 import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
@@ -40,6 +41,11 @@ export interface AnalysisLane {
   fieldless: ReadonlySet<string>;
   /** True when the consumer reads only patientFolder, seriesUid and fileTime of object-path lines (`Written/Rewritten/Sending file`). */
   writtenKeysOnly: boolean;
+  /**
+   * Kinds of `UPACS THREAD n:` lines (THREAD_LINE_KINDS) of which the consumer reads only `thread`:
+   * it is read from the bytes, and their other fields are left out.
+   */
+  threadOnly?: ReadonlySet<string>;
   needsText(kind: string, fields: Fields, source: string): boolean;
   /**
    * Offered, when it is due, each event whose fields the bytes gave: the consumer may take it as it
@@ -184,6 +190,7 @@ async function readSource(
   }
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
+  const threadOnly = lane?.threadOnly ?? null;
   let fastOk = fast !== null;
   const gate = new ChunkGate();
   const splitter = new LineSplitter(
@@ -199,6 +206,10 @@ async function readSource(
             let fields: Fields | null = null;
             if (lane.fieldless.has(kind)) fields = {};
             else if (written !== null && OBJECT_PATH_KINDS.has(kind)) fields = written.read(buf, m, end) as Fields | null;
+            else if (threadOnly?.has(kind) === true) {
+              const thread = readThreadNumber(buf, m, end);
+              if (thread !== null) fields = { thread };
+            }
             laneDetail(assembler, lane, kind, fields, buf, m, end, spec.name);
           }
           return;

@@ -10,6 +10,7 @@ import { analyzePaths, ForensicEngine } from '../../src/correlate/engine.js';
 import { DEFAULT_CONFIG } from '../../src/correlate/config.js';
 import type { LogEvent } from '../../src/parse/event.js';
 import { readEvents } from '../../src/pipeline/readEvents.js';
+import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
 import { generate } from '../../src/tools/generate-big.js';
 import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
 import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
@@ -177,7 +178,12 @@ describe('the analysis lane', () => {
   it('is really taken: uncited texts stay placeholders and Written-file fields come from the bytes', async () => {
     const events: LogEvent[] = [];
     await withLane(true, () =>
-      readEvents([path.join(dir, 'generated.log')], { encoding: 'latin1', analysisLane: { fieldless: new Set(['sending-file']), writtenKeysOnly: true, needsText: () => false } }, (e) => void events.push(e), () => {}),
+      readEvents(
+        [path.join(dir, 'generated.log')],
+        { encoding: 'latin1', analysisLane: { fieldless: new Set(['sending-file']), writtenKeysOnly: true, threadOnly: THREAD_LINE_KINDS, needsText: () => false } },
+        (e) => void events.push(e),
+        () => {},
+      ),
     );
     const written = events.filter((e) => e.kind === 'written-file');
     const sending = events.filter((e) => e.kind === 'sending-file');
@@ -185,10 +191,14 @@ describe('the analysis lane', () => {
     expect(sending.length).toBeGreaterThan(10);
     expect(written.every((e) => e.text === ' ' && Object.keys(e.fields).sort().join() === 'fileTime,patientFolder,seriesUid')).toBe(true);
     expect(sending.every((e) => e.text === ' ' && Object.keys(e.fields).length === 0)).toBe(true);
+    // Thread lines carry only the thread number, read from the bytes (and, uncited, no text).
+    const threads = events.filter((e) => THREAD_LINE_KINDS.has(e.kind));
+    expect(threads.length).toBeGreaterThan(100);
+    expect(threads.every((e) => e.text === ' ' && Object.keys(e.fields).join() === 'thread' && typeof e.fields.thread === 'number')).toBe(true);
     // Kinds the lane does not thin out arrive decoded and classified.
-    const start = events.find((e) => e.kind === 'thread-start')!;
-    expect(start.text).toMatch(/^UPACS THREAD \d+: STARTED AT/);
-    expect(typeof start.fields.thread).toBe('number');
+    const calling = events.find((e) => e.kind === 'calling-ae')!;
+    expect(calling.text).toMatch(/Calling Application Title/);
+    expect(typeof calling.fields.ae).toBe('string');
   });
 
   it('reads a prefix with no message as the full decoder does, also when the next bare line is its message', async () => {
