@@ -12,9 +12,12 @@ import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
+import { laneDetail, type AnalysisLane } from './lane.js';
+import { readInWorker, workerLaneFor } from './parallelLane.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
+export { laneDetail, type AnalysisLane } from './lane.js';
 
 export interface IngestOptions extends AssembleOptions {
   encoding?: Encoding;
@@ -26,35 +29,6 @@ export interface IngestOptions extends AssembleOptions {
   onCounted?: (source: string, kind: string, time: string | null, n: number) => void;
   /** Full events for a consumer that reads only some fields and cites only some texts (see AnalysisLane). */
   analysisLane?: AnalysisLane;
-}
-
-/**
- * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
- * every event still arrives whole — except what its consumer declares it will not read. When only
- * their keys are wanted, `Written file` paths are read from the bytes (ObjectPathReader); kinds in
- * `fieldless` come with empty fields; the text of those two is decoded only when `needsText` says
- * the consumer will cite it.
- * `needsText` is asked once every event before this one has been delivered, so it can answer
- * from the consumer's current state. Every other event is decoded and classified as usual.
- */
-export interface AnalysisLane {
-  fieldless: ReadonlySet<string>;
-  /** True when the consumer reads only patientFolder, seriesUid and fileTime of object-path lines (`Written/Rewritten/Sending file`). */
-  writtenKeysOnly: boolean;
-  /**
-   * Kinds of `UPACS THREAD n:` lines (THREAD_LINE_KINDS) of which the consumer reads only `thread`:
-   * it is read from the bytes, and their other fields are left out.
-   */
-  threadOnly?: ReadonlySet<string>;
-  needsText(kind: string, fields: Fields, source: string): boolean;
-  /**
-   * Offered, when it is due, each event whose fields the bytes gave: the consumer may take it as it
-   * would take the event (true), and it is then counted but never built or delivered. Only for a
-   * consumer that needs nothing else of such an event; the analysis lane of the engine does this
-   * for the `Written file` lines that only add to its counts and the `Sending file` lines no
-   * pending move waits for.
-   */
-  absorb?(kind: string, time: string | null, source: string, fields: Fields): boolean;
 }
 
 export interface SourceSummary {
@@ -83,16 +57,6 @@ export type ChunkHook = () => Promise<void> | void;
 
 /** Problems kept in the result for summaries; all are passed to the sink as they come. */
 const MAX_KEPT_PROBLEMS = 1000;
-
-/**
- * The analysis lane's second step, once `known` has started the event (so every earlier event has
- * reached the consumer): its fields, when the bytes gave them, and its text where the consumer may
- * cite it. Held events are not delivered yet, so the consumer cannot judge: the text is then kept.
- */
-export function laneDetail(asm: EventAssembler, lane: AnalysisLane, kind: string, fields: Fields | null, buf: Buffer, m: number, end: number, source: string): void {
-  const cite = fields === null || asm.holding || lane.needsText(kind, fields, source);
-  asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
-}
 
 export async function readEvents(
   paths: string[],
@@ -146,6 +110,15 @@ export async function readEvents(
   return result;
 }
 
+/** A source's size for choosing the worker lane: a .gz counts as its likely text (8×), an unreadable one as 0. */
+async function sizeOf(p: string, type: 'file' | 'gzip'): Promise<number> {
+  try {
+    return (await fsp.stat(p)).size * (type === 'gzip' ? 8 : 1);
+  } catch {
+    return 0;
+  }
+}
+
 async function readSource(
   spec: SourceSpec,
   chunks: () => AsyncIterable<Buffer>,
@@ -187,6 +160,15 @@ async function readSource(
       summary.events++;
       return true;
     };
+  }
+  if (lane !== null && afterChunk === undefined && (spec.type === 'file' || spec.type === 'gzip') && workerLaneFor(await sizeOf(spec.path, spec.type))) {
+    const r = await readInWorker(spec, lane, assembler, onProblem, (bytes) => (summary.bytes = bytes));
+    summary.readable = r.readable;
+    if (!r.finished) return;
+    assembler.end();
+    summary.lines = r.lines;
+    summary.bytes = r.bytes;
+    return;
   }
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;

@@ -15,16 +15,24 @@ import { generate } from '../../src/tools/generate-big.js';
 import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
 import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
 
-/** Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), restoring the variable after. */
-async function withLane<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), and with or without the worker
+ * thread for the analysis lane's byte side (CQLOG_WORKER_LANE: forced for any size, or never),
+ * restoring both variables after.
+ */
+async function withLane<T>(on: boolean, fn: () => Promise<T>, worker = false): Promise<T> {
   const old = process.env.CQLOG_NO_FAST_LANE;
+  const oldWorker = process.env.CQLOG_WORKER_LANE;
   if (on) delete process.env.CQLOG_NO_FAST_LANE;
   else process.env.CQLOG_NO_FAST_LANE = '1';
+  process.env.CQLOG_WORKER_LANE = worker ? '1' : '0';
   try {
     return await fn();
   } finally {
     if (old === undefined) delete process.env.CQLOG_NO_FAST_LANE;
     else process.env.CQLOG_NO_FAST_LANE = old;
+    if (oldWorker === undefined) delete process.env.CQLOG_WORKER_LANE;
+    else process.env.CQLOG_WORKER_LANE = oldWorker;
   }
 }
 
@@ -73,10 +81,11 @@ describe('the analysis lane', () => {
     ['a crafted router log', () => [path.join(dir, 'crafted.log')]],
   ];
   for (const [name, paths] of inputs) {
-    it(`gives the same analysis as the full decoder on ${name}`, async () => {
+    it(`gives the same analysis as the full decoder on ${name}, in one thread and with the worker`, async () => {
       const lane = await withLane(true, () => analyzePaths(paths()));
       const full = await withLane(false, () => analyzePaths(paths()));
       expect(lane).toEqual(full);
+      expect(await withLane(true, () => analyzePaths(paths()), true)).toEqual(full);
       // Something was read: the comparison is not of two empty analyses.
       expect(lane.inputs.reduce((n, i) => n + i.events, 0), name).toBeGreaterThan(0);
       if (name.startsWith('a crafted')) {
@@ -94,6 +103,7 @@ describe('the analysis lane', () => {
     const lane = await withLane(true, () => analyzePaths(paths, { config }));
     expect(lane.notes?.evicted.writtenFolders).toBeGreaterThan(40);
     expect(lane).toEqual(await withLane(false, () => analyzePaths(paths, { config })));
+    expect(await withLane(true, () => analyzePaths(paths, { config }), true)).toEqual(lane);
   });
 
   it('cites the real text of a folder written again right after its entry was evicted', async () => {
@@ -119,6 +129,7 @@ describe('the analysis lane', () => {
       writeFileSync(file, chunkEdgeLog(x));
       const lane = await withLane(true, () => analyzePaths([file]));
       expect(lane).toEqual(await withLane(false, () => analyzePaths([file])));
+      expect(await withLane(true, () => analyzePaths([file]), true)).toEqual(lane);
     });
   }
 

@@ -1,0 +1,46 @@
+/**
+ * The analysis lane's contract (what its consumer declares it reads and cites) and its per-line
+ * step, shared by the one-thread path (readEvents), the worker path (parallelLane) and the index.
+ */
+import type { Fields } from '../parse/event.js';
+import type { EventAssembler } from '../parse/assemble.js';
+
+/**
+ * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
+ * every event still arrives whole — except what its consumer declares it will not read. When only
+ * their keys are wanted, `Written file` paths are read from the bytes (ObjectPathReader); kinds in
+ * `fieldless` come with empty fields; the text of those two is decoded only when `needsText` says
+ * the consumer will cite it.
+ * `needsText` is asked once every event before this one has been delivered, so it can answer
+ * from the consumer's current state. Every other event is decoded and classified as usual.
+ */
+export interface AnalysisLane {
+  fieldless: ReadonlySet<string>;
+  /** True when the consumer reads only patientFolder, seriesUid and fileTime of object-path lines (`Written/Rewritten/Sending file`). */
+  writtenKeysOnly: boolean;
+  /**
+   * Kinds of `UPACS THREAD n:` lines (THREAD_LINE_KINDS) of which the consumer reads only `thread`:
+   * it is read from the bytes, and their other fields are left out.
+   */
+  threadOnly?: ReadonlySet<string>;
+  needsText(kind: string, fields: Fields, source: string): boolean;
+  /**
+   * Offered, when it is due, each event whose fields the bytes gave: the consumer may take it as it
+   * would take the event (true), and it is then counted but never built or delivered. Only for a
+   * consumer that needs nothing else of such an event; the analysis lane of the engine does this
+   * for the `Written file` lines that only add to its counts and the `Sending file` lines no
+   * pending move waits for.
+   */
+  absorb?(kind: string, time: string | null, source: string, fields: Fields): boolean;
+}
+
+/**
+ * The analysis lane's second step, once `known` has started the event (so every earlier event has
+ * reached the consumer): its fields, when the bytes gave them, and its text where the consumer may
+ * cite it. Held events are not delivered yet, so the consumer cannot judge: the text is then kept.
+ */
+export function laneDetail(asm: EventAssembler, lane: AnalysisLane, kind: string, fields: Fields | null, buf: Buffer, m: number, end: number, source: string): void {
+  const cite = fields === null || asm.holding || lane.needsText(kind, fields, source);
+  asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
+}
+

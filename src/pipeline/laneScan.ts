@@ -1,0 +1,339 @@
+/**
+ * The byte side of the analysis lane, run in a worker thread for a large file (see parallelLane.ts):
+ * lines are split, and their prefix, kind and object-path keys read from the bytes, exactly as
+ * readSource does in one thread. What it finds goes to the main thread in batches: the bytes
+ * (so the main thread can still decode any line it is asked to cite), one numeric record per line,
+ * and the few strings the records point at (times, folder/series keys). The main thread then
+ * feeds its assembler and engine from the records, in the same order and with the same values.
+ */
+import type { InputProblem } from '../parse/event.js';
+import { allKinds } from '../parse/catalog/index.js';
+import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
+import { readThreadNumber } from '../parse/catalog/threadLine.js';
+import { binaryMessage, LineSplitter, looksBinary } from '../source/lines.js';
+import { readErrorReason } from '../source/read.js';
+import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
+
+/** Numbers per line record, and what each holds. */
+export const REC = 10;
+/** Where the line's bytes are: -1 the batch's data, k its k-th carried line. */
+export const R_SRC = 0;
+export const R_START = 1;
+export const R_END = 2;
+/** Where the message starts (after the prefix), for a line whose kind the bytes gave. */
+export const R_M = 3;
+/** Index in `laneKinds()`, or FULL_PATH: the main thread decodes and classifies the line. */
+export const R_KIND = 4;
+/** Index in the batch's `times`. */
+export const R_TIME = 5;
+/** KEY_NONE (no fields from the bytes), KEY_EMPTY (fieldless: `{}`), KEY_THREAD (`{ thread }`, in R_NUMBER), or a pair index in `keys`. */
+export const R_KEY = 6;
+/** The file time of an object path, or the thread number of a thread line. */
+export const R_NUMBER = 7;
+export const R_OFFSET = 8;
+export const R_LINE = 9;
+
+export const FULL_PATH = -1;
+export const KEY_NONE = -1;
+export const KEY_EMPTY = -2;
+export const KEY_THREAD = -3;
+
+/** Batches the worker may have posted that the main thread has not yet taken (bounds memory). */
+export const MAX_IN_FLIGHT = 2;
+
+/** What the main thread gives the worker: one file or .gz to read. */
+export interface LaneWorkerData extends LaneScanOptions {
+  type: 'file' | 'gzip';
+  path: string;
+}
+
+/**
+ * The main thread's answer to a batch it has taken: the batch's two buffers, handed back for the
+ * next batches (a new 1 MiB buffer per batch would make V8 collect its heap every few dozen).
+ */
+export type ToLaneWorker = { type: 'ack'; data: ArrayBuffer; recs: ArrayBuffer };
+
+/** Bytes of line data a batch carries (its lines' chunks, copied). */
+export const BATCH_BYTES = 1 << 20;
+/** Records a batch has room for at first (a 1 MiB batch of a router log holds about 8,000 lines); it grows for shorter lines. */
+const FIRST_RECORDS = 10240;
+/** Recent folder/series pairs a batch looks up before adding one (interleaved pushes). */
+const RECENT_KEYS = 8;
+
+let kindTable: string[] | null = null;
+/** The kinds a record's R_KIND indexes: the same list in both threads. */
+export function laneKinds(): string[] {
+  return (kindTable ??= allKinds());
+}
+
+export interface LaneBatch {
+  type: 'batch';
+  /** The bytes of the batch's chunks; `dataLength` of them are used. */
+  data: Uint8Array;
+  dataLength: number;
+  /** Lines that straddled two chunks (or were cut), each its own bytes. */
+  extras: Uint8Array[];
+  recs: Float64Array;
+  n: number;
+  times: string[];
+  /** Folder and series of each key pair, flattened. */
+  keys: string[];
+  /** Problems, each to be reported before record `at`. */
+  problems: { at: number; problem: InputProblem }[];
+  /** Bytes read so far. */
+  bytes: number;
+}
+
+export interface LaneEnd {
+  type: 'end';
+  lines: number;
+  bytes: number;
+  readable: boolean;
+  /** False when the source was skipped before its lines (binary): nothing is to be finished. */
+  finished: boolean;
+}
+
+export type LaneMessage = LaneBatch | LaneEnd;
+
+export interface LaneScanOptions {
+  source: string;
+  fieldless: readonly string[];
+  writtenKeysOnly: boolean;
+  threadOnly: readonly string[];
+}
+
+/** Posts a message (transferring the buffers listed); resolves when another may be posted. */
+export type LanePost = (m: LaneMessage, transfer: ArrayBuffer[]) => Promise<void> | void;
+
+/** Scans a source into batches; `recycle` takes back the buffers of a batch the main thread is done with. */
+export interface LaneScan {
+  run(chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void>;
+  recycle(data: ArrayBuffer, recs: ArrayBuffer): void;
+}
+
+class BatchBuilder {
+  /** Buffers handed back by the main thread, for the next batches. */
+  private readonly spareData: ArrayBuffer[] = [];
+  private readonly spareRecs: ArrayBuffer[] = [];
+  private readonly kindIds = new Map(laneKinds().map((k, i) => [k, i] as const));
+  private data = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private dataLength = 0;
+  private extras: Uint8Array[] = [];
+  private recs = new Float64Array(REC * FIRST_RECORDS);
+  private n = 0;
+  private times: string[] = [];
+  private lastTime: string | null = null;
+  private keys: string[] = [];
+  private recentKeys: { folder: string; series: string; at: number }[] = [];
+  private problems: { at: number; problem: InputProblem }[] = [];
+
+  /** A problem to report before the next record. */
+  problem(p: InputProblem): void {
+    this.problems.push({ at: this.n, problem: p });
+  }
+
+  /** Copies a chunk into the batch, returning where it starts, or -1 when the batch has no room for it. */
+  place(chunk: Buffer): number {
+    if (this.dataLength > 0 && this.dataLength + chunk.length > this.data.length) return -1;
+    if (chunk.length > this.data.length) this.data = Buffer.allocUnsafeSlow(chunk.length);
+    const at = this.dataLength;
+    chunk.copy(this.data, at);
+    this.dataLength += chunk.length;
+    return at;
+  }
+
+  get full(): boolean {
+    return this.dataLength >= BATCH_BYTES;
+  }
+
+  get empty(): boolean {
+    return this.n === 0 && this.problems.length === 0 && this.dataLength === 0;
+  }
+
+  /** A line's bytes kept apart (not in a placed chunk); returns its R_SRC. */
+  extra(buf: Buffer, start: number, end: number): number {
+    this.extras.push(Uint8Array.prototype.slice.call(buf, start, end));
+    return this.extras.length - 1;
+  }
+
+  /** A new record (all fields KEY_NONE/FULL_PATH until set): its index in `recs`. */
+  record(): number {
+    if ((this.n + 1) * REC > this.recs.length) {
+      const grown = new Float64Array(this.recs.length * 2);
+      grown.set(this.recs);
+      this.recs = grown;
+    }
+    return this.n++ * REC;
+  }
+
+  get records(): Float64Array {
+    return this.recs;
+  }
+
+  timeIndex(time: string): number {
+    if (time !== this.lastTime) {
+      this.times.push(time);
+      this.lastTime = time;
+    }
+    return this.times.length - 1;
+  }
+
+  keyIndex(folder: string, series: string): number {
+    // The reader returns the very same strings for a recent pair: identity settles it.
+    for (const k of this.recentKeys) if (k.folder === folder && k.series === series) return k.at;
+    const at = this.keys.length >> 1;
+    this.keys.push(folder, series);
+    if (this.recentKeys.length >= RECENT_KEYS) this.recentKeys.shift();
+    this.recentKeys.push({ folder, series, at });
+    return at;
+  }
+
+  kindId(kind: string): number {
+    const id = this.kindIds.get(kind);
+    if (id === undefined) throw new Error(`kind ${kind} is not in the catalog's list`);
+    return id;
+  }
+
+  /** Takes back a batch's buffers once the main thread is done with them. */
+  recycle(data: ArrayBuffer, recs: ArrayBuffer): void {
+    if (data.byteLength === BATCH_BYTES) this.spareData.push(data);
+    if (recs.byteLength === REC * FIRST_RECORDS * 8) this.spareRecs.push(recs);
+  }
+
+  /** The batch as a message, with the buffers to transfer; the builder starts a new one. */
+  take(bytes: number): [LaneBatch, ArrayBuffer[]] {
+    const m: LaneBatch = {
+      type: 'batch',
+      data: this.data,
+      dataLength: this.dataLength,
+      extras: this.extras,
+      recs: this.recs,
+      n: this.n,
+      times: this.times,
+      keys: this.keys,
+      problems: this.problems,
+      bytes,
+    };
+    const transfer = [this.data.buffer as ArrayBuffer, this.recs.buffer as ArrayBuffer];
+    const data = this.spareData.pop();
+    this.data = data !== undefined ? Buffer.from(data) : Buffer.allocUnsafeSlow(BATCH_BYTES);
+    this.dataLength = 0;
+    this.extras = [];
+    const recs = this.spareRecs.pop();
+    this.recs = recs !== undefined ? new Float64Array(recs) : new Float64Array(REC * FIRST_RECORDS);
+    this.n = 0;
+    this.times = [];
+    this.lastTime = null;
+    this.keys = [];
+    this.recentKeys = [];
+    this.problems = [];
+    return [m, transfer];
+  }
+}
+
+/**
+ * Scans one source's chunks and posts its batches, then its end. Reports what readSource would
+ * (binary content, NUL bytes, long lines, a read that stopped), in the same place among the lines.
+ */
+export function laneScan(opts: LaneScanOptions): LaneScan {
+  const batch = new BatchBuilder();
+  return {
+    run: (chunks, post) => scanSource(opts, batch, chunks, post),
+    recycle: (data, recs) => batch.recycle(data, recs),
+  };
+}
+
+async function scanSource(opts: LaneScanOptions, batch: BatchBuilder, chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void> {
+  const fieldless = new Set(opts.fieldless);
+  const threadOnly = new Set(opts.threadOnly);
+  const fast = new FastPrefix();
+  const written = opts.writtenKeysOnly ? new ObjectPathReader() : null;
+  const gate = new ChunkGate();
+  let chunk: Buffer | null = null;
+  let base = 0;
+  let fastOk = true;
+  const onProblem = (problem: InputProblem): void => batch.problem(problem);
+  const splitter = new LineSplitter(
+    opts.source,
+    (buf, start, end, offset, lineNo) => {
+      const o = batch.record();
+      const r = batch.records;
+      let shift: number;
+      if (buf === chunk) {
+        r[o + R_SRC] = -1;
+        shift = base;
+      } else {
+        r[o + R_SRC] = batch.extra(buf, start, end);
+        shift = -start;
+      }
+      r[o + R_START] = start + shift;
+      r[o + R_END] = end + shift;
+      r[o + R_OFFSET] = offset;
+      r[o + R_LINE] = lineNo;
+      r[o + R_KIND] = FULL_PATH;
+      r[o + R_KEY] = KEY_NONE;
+      if (!fastOk) return;
+      const m = fast.messageStart(buf, start, end);
+      const kind = m === end ? 'blank' : fastKind(buf, m, end);
+      if (kind === null) return;
+      r[o + R_M] = m + shift;
+      r[o + R_KIND] = batch.kindId(kind);
+      r[o + R_TIME] = batch.timeIndex(fast.time);
+      if (fieldless.has(kind)) r[o + R_KEY] = KEY_EMPTY;
+      else if (written !== null && OBJECT_PATH_KINDS.has(kind)) {
+        const k = written.read(buf, m, end);
+        if (k !== null) {
+          r[o + R_KEY] = batch.keyIndex(k.patientFolder, k.seriesUid);
+          r[o + R_NUMBER] = k.fileTime;
+        }
+      } else if (threadOnly.has(kind)) {
+        const thread = readThreadNumber(buf, m, end);
+        if (thread !== null) {
+          r[o + R_KEY] = KEY_THREAD;
+          r[o + R_NUMBER] = thread;
+        }
+      }
+    },
+    onProblem,
+  );
+  const flush = async (): Promise<void> => {
+    const [m, transfer] = batch.take(splitter.bytes);
+    await post(m, transfer);
+  };
+  let first = true;
+  let readable = false;
+  try {
+    for await (const c of chunks) {
+      if (first) {
+        first = false;
+        const bin = looksBinary(c);
+        if (bin.binary) {
+          onProblem({ source: opts.source, offset: bin.offset, message: binaryMessage(bin) });
+          await flush();
+          await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false }, []);
+          return;
+        }
+      }
+      readable = true;
+      fastOk = gate.accept(c);
+      let at = batch.place(c);
+      if (at === -1) {
+        await flush();
+        at = batch.place(c);
+      }
+      chunk = c;
+      base = at;
+      splitter.push(c);
+      chunk = null;
+      if (batch.full) await flush();
+    }
+  } catch (err) {
+    const at = splitter.bytes;
+    onProblem({ source: opts.source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
+    first = false;
+  }
+  if (first) readable = true;
+  splitter.end();
+  if (!batch.empty) await flush();
+  await post({ type: 'end', lines: splitter.lines, bytes: splitter.bytes, readable, finished: true }, []);
+}

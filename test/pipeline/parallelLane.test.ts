@@ -1,0 +1,142 @@
+/**
+ * The analysis lane's byte side in a worker thread must deliver exactly what the one-thread lane
+ * delivers: the same events in the same order, the same absorbed lines, the same problems in the
+ * same places, and the same source summaries, whatever the file holds.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Fields, InputProblem, LogEvent } from '../../src/parse/event.js';
+import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
+import { readEvents, type AnalysisLane, type IngestResult } from '../../src/pipeline/readEvents.js';
+import { WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFor } from '../../src/pipeline/parallelLane.js';
+import { BATCH_BYTES } from '../../src/pipeline/laneScan.js';
+import { generate } from '../../src/tools/generate-big.js';
+import { chunkEdgeLog } from '../helpers.js';
+
+/** Runs fn with CQLOG_WORKER_LANE set to v (or unset), restoring it after. */
+async function withWorker<T>(v: '0' | '1' | undefined, fn: () => Promise<T>): Promise<T> {
+  const old = process.env.CQLOG_WORKER_LANE;
+  if (v === undefined) delete process.env.CQLOG_WORKER_LANE;
+  else process.env.CQLOG_WORKER_LANE = v;
+  try {
+    return await fn();
+  } finally {
+    if (old === undefined) delete process.env.CQLOG_WORKER_LANE;
+    else process.env.CQLOG_WORKER_LANE = old;
+  }
+}
+
+interface Reading {
+  /** Events and problems as they came, interleaved: a problem must arrive where it arrives in one thread. */
+  order: string[];
+  events: LogEvent[];
+  absorbed: { kind: string; time: string | null; fields: Fields }[];
+  problems: InputProblem[];
+  result: IngestResult;
+}
+
+/**
+ * Reads through a lane that thins out as the engine's does, with answers that depend on the
+ * fields the bytes gave (so a wrong key, time or number changes what is delivered).
+ */
+async function read(paths: string[], worker: boolean): Promise<Reading> {
+  const order: string[] = [];
+  const events: LogEvent[] = [];
+  const absorbed: Reading['absorbed'] = [];
+  const problems: InputProblem[] = [];
+  const lane: AnalysisLane = {
+    fieldless: new Set(['sending-file', 'blank', 'accepted-compression']),
+    writtenKeysOnly: true,
+    threadOnly: THREAD_LINE_KINDS,
+    needsText: (kind, fields) => (typeof fields.fileTime === 'number' ? fields.fileTime % 3 === 0 : kind !== 'blank'),
+    absorb: (kind, time, _source, fields) => {
+      if (kind !== 'written-file' || typeof fields.fileTime !== 'number' || fields.fileTime % 5 !== 0) return false;
+      absorbed.push({ kind, time, fields });
+      return true;
+    },
+  };
+  const result = await withWorker(worker ? '1' : '0', () =>
+    readEvents(
+      paths,
+      { encoding: 'latin1', analysisLane: lane },
+      (e) => {
+        events.push(e);
+        order.push(`event ${e.line}`);
+      },
+      (p) => {
+        problems.push(p);
+        order.push(`problem ${p.message}`);
+      },
+    ),
+  );
+  return { order, events, absorbed, problems, result };
+}
+
+let dir = '';
+const file = (name: string): string => path.join(dir, name);
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-worker-lane-'));
+  const chunks: Buffer[] = [];
+  await generate({ size: 3 * BATCH_BYTES + 12_345, seed: 31, incident: true }, (c) => void chunks.push(c));
+  const generated = Buffer.concat(chunks);
+  writeFileSync(file('generated.log'), generated);
+  writeFileSync(file('generated.log.gz'), gzipSync(generated));
+  writeFileSync(file('crlf.log'), generated.subarray(0, 300_000).toString('latin1').replace(/\n/g, '\r\n'), 'latin1');
+  // A line longer than the 1 MiB kept (cut and reported), between ordinary lines, and a last line with no newline.
+  const head = generated.subarray(0, 50_000).toString('latin1');
+  writeFileSync(file('long.log'), `${head}Fri Nov 27 19:31:10 2026 Written file: ${'x'.repeat((1 << 20) + 500)}\n${head}Fri Nov 27 19:31:11 2026 C-Echo`, 'latin1');
+  writeFileSync(file('nul-edge.log'), chunkEdgeLog('\u0000'));
+  writeFileSync(file('cr-edge.log'), chunkEdgeLog('\r'));
+  writeFileSync(file('image.log'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(2000, 7)]));
+  writeFileSync(file('empty.log'), '');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('the worker lane', () => {
+  for (const name of ['generated.log', 'generated.log.gz', 'crlf.log', 'long.log', 'nul-edge.log', 'cr-edge.log', 'image.log', 'empty.log']) {
+    it(`delivers what the one-thread lane delivers for ${name}`, async () => {
+      const before = workerLaneCounters.batches;
+      const worker = await read([file(name)], true);
+      const taken = workerLaneCounters.batches - before;
+      const one = await read([file(name)], false);
+      expect(worker).toEqual(one);
+      if (name === 'image.log') {
+        expect(worker.result.sources[0]!.readable).toBe(false);
+        expect(worker.problems[0]!.message).toMatch(/binary content \(PNG image\)/);
+      } else if (name === 'empty.log') {
+        expect(worker.result.sources[0]).toMatchObject({ readable: true, lines: 0 });
+      } else {
+        expect(worker.events.length).toBeGreaterThan(100);
+        // It really went through the worker, in several batches for the larger files.
+        expect(taken).toBeGreaterThanOrEqual(name.startsWith('generated') ? 4 : 1);
+      }
+      if (name === 'generated.log') {
+        // The lane's thinning was exercised: fields from the bytes, uncited texts, absorbed lines.
+        expect(worker.absorbed.length).toBeGreaterThan(100);
+        expect(worker.events.some((e) => e.kind === 'written-file' && e.text === ' ')).toBe(true);
+        expect(worker.events.some((e) => e.kind === 'thread-start' && Object.keys(e.fields).join() === 'thread')).toBe(true);
+      }
+      if (name === 'long.log') expect(worker.problems[0]!.message).toMatch(/line of 1049\d+ bytes is longer than 1048576/);
+      if (name === 'nul-edge.log') expect(worker.problems.some((p) => /NUL bytes/.test(p.message))).toBe(true);
+    });
+  }
+
+  it('reads several sources in order, each through its own worker', async () => {
+    const paths = [file('crlf.log'), file('generated.log'), file('image.log')];
+    expect(await read(paths, true)).toEqual(await read(paths, false));
+  });
+
+  it('is used for a large file on a machine with cores to spare, unless told otherwise', async () => {
+    await withWorker(undefined, async () => {
+      expect(workerLaneFor(WORKER_LANE_MIN_BYTES - 1)).toBe(false);
+      expect(workerLaneFor(WORKER_LANE_MIN_BYTES)).toBe(os.availableParallelism() > 1);
+    });
+    await withWorker('0', async () => expect(workerLaneFor(10 * WORKER_LANE_MIN_BYTES)).toBe(false));
+    await withWorker('1', async () => expect(workerLaneFor(0)).toBe(true));
+  });
+});
