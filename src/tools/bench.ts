@@ -27,12 +27,15 @@ const TARGET_RSS_MB = 150;
 const TARGET_ANALYZE_RATIO = 1.5;
 const MB = 2 ** 20;
 const RSS_MARK = 'cqlog-bench-maxrss-kb ';
-const RSS_HOOK = `data:text/javascript,process.on("exit",()=>process.stderr.write("\\n${RSS_MARK}"+process.resourceUsage().maxRSS+"\\n"))`;
+const CPU_MARK = 'cqlog-bench-cpu-us ';
+const RSS_HOOK = `data:text/javascript,process.on("exit",()=>{const u=process.resourceUsage();process.stderr.write("\\n${RSS_MARK}"+u.maxRSS+"\\n${CPU_MARK}"+(u.userCPUTime+u.systemCPUTime)+"\\n")})`;
 
 interface Measure {
   tool: string;
   wallS: number;
   rssMb: number | null;
+  /** User plus system CPU time, all threads (above wallS when a worker thread helped). */
+  cpuS: number | null;
   code: number;
   stdout: string;
   stderr: string;
@@ -55,7 +58,7 @@ function onPath(cmd: string): string | null {
 const TIME = existsSync('/usr/bin/time') && !process.env.CQLOG_BENCH_NO_TIME ? '/usr/bin/time' : null;
 
 /** Runs a command, measuring wall time and (when possible) peak RSS. stdout is kept up to 64 MiB. */
-function run(tool: string, cmd: string, args: string[], nodeHook = false): Promise<Measure> {
+function run(tool: string, cmd: string, args: string[], nodeHook = false, env: NodeJS.ProcessEnv = process.env): Promise<Measure> {
   let file = cmd;
   let argv = args;
   const viaTime = TIME !== null;
@@ -67,7 +70,7 @@ function run(tool: string, cmd: string, args: string[], nodeHook = false): Promi
   }
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT, env });
     const out: Buffer[] = [];
     let outLen = 0;
     const err: Buffer[] = [];
@@ -87,8 +90,14 @@ function run(tool: string, cmd: string, args: string[], nodeHook = false): Promi
       const hookRss = new RegExp(`${RSS_MARK}(\\d+)`).exec(stderr);
       if (timeRss) rssMb = Number(timeRss[1]) / 1024;
       else if (hookRss) rssMb = Number(hookRss[1]) / 1024;
+      let cpuS: number | null = null;
+      const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
+      const sys = /System time \(seconds\): ([\d.]+)/.exec(stderr);
+      const hookCpu = new RegExp(`${CPU_MARK}(\\d+)`).exec(stderr);
+      if (user && sys) cpuS = Number(user[1]) + Number(sys[1]);
+      else if (hookCpu) cpuS = Number(hookCpu[1]) / 1e6;
       if (viaTime) stderr = stderr.replace(/\n?\tCommand being timed:[\s\S]*$/, '');
-      resolve({ tool, wallS, rssMb, code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
+      resolve({ tool, wallS, rssMb, cpuS, code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr });
     });
   });
 }
@@ -143,6 +152,7 @@ interface Row {
   tool: string;
   wallS: number | null;
   rssMb: number | null;
+  cpuS?: number | null;
   lines: number | null;
   note: string;
 }
@@ -152,10 +162,11 @@ const human = (n: number): string => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n 
 
 function table(bytes: number, lines: number, rows: Row[]): string {
   const base = rows[0]?.wallS ?? null;
-  const head = ['tool', 'wall s', 'MB/s', 'lines/s', 'peak RSS MB', 'time vs cqlog', 'note'];
+  const head = ['tool', 'wall s', 'CPU s', 'MB/s', 'lines/s', 'peak RSS MB', 'time vs cqlog', 'note'];
   const body = rows.map((r) => [
     r.tool,
     fmt(r.wallS, 2),
+    fmt(r.cpuS ?? null, 2),
     r.wallS ? (bytes / MB / r.wallS).toFixed(0) : '-',
     r.wallS ? human(Math.round((r.lines ?? lines) / r.wallS)) : '-',
     fmt(r.rssMb),
@@ -197,23 +208,36 @@ async function benchFile(label: string, opts: GenerateOptions, runs: number, oth
   ]
     .filter(Boolean)
     .join('; ');
-  rows.push({ tool: 'cqlog stats --json', wallS: c.best.wallS, rssMb: c.best.rssMb, lines: c.stats?.lines ?? gen.lines, note });
+  rows.push({ tool: 'cqlog stats --json', wallS: c.best.wallS, rssMb: c.best.rssMb, cpuS: c.best.cpuS, lines: c.stats?.lines ?? gen.lines, note });
   if (c.best.code !== 0 || !c.stats) process.stderr.write(`bench: cqlog stderr:\n${c.best.stderr.slice(0, 2000)}\n`);
 
-  // Issue 3's target: `cqlog analyze` within 1.5x the time of `cqlog stats`, same RSS bound.
+  // Issue 3's target: `cqlog analyze` within 1.5x the time of `cqlog stats`, same RSS bound. It is
+  // also run in one thread (CQLOG_WORKER_LANE=0), alternating, to show what the worker thread gives.
   const analyzeRuns: Measure[] = [];
-  if (withAnalyze) for (let i = 0; i < runs; i++) analyzeRuns.push(await run('cqlog analyze --json', process.execPath, [BIN, 'analyze', file, '--json'], true));
-  const a = analyzeRuns.length > 0 ? analyzeRuns.reduce((x, y) => (y.wallS < x.wallS ? y : x)) : null;
-  if (a) {
+  const oneThreadRuns: Measure[] = [];
+  if (withAnalyze) {
+    for (let i = 0; i < runs; i++) {
+      analyzeRuns.push(await run('cqlog analyze --json', process.execPath, [BIN, 'analyze', file, '--json'], true));
+      oneThreadRuns.push(await run('cqlog analyze --json', process.execPath, [BIN, 'analyze', file, '--json'], true, { ...process.env, CQLOG_WORKER_LANE: '0' }));
+    }
+  }
+  const bestOf = (ms: Measure[]): Measure | null => (ms.length > 0 ? ms.reduce((x, y) => (y.wallS < x.wallS ? y : x)) : null);
+  const a = bestOf(analyzeRuns);
+  const one = bestOf(oneThreadRuns);
+  for (const [m, all, tool] of [
+    [a, analyzeRuns, 'cqlog analyze --json'],
+    [one, oneThreadRuns, 'cqlog analyze, one thread'],
+  ] as const) {
+    if (!m) continue;
     let found = '';
     try {
-      const r = JSON.parse(a.stdout) as { collisions: unknown[]; warnings: unknown[] };
+      const r = JSON.parse(m.stdout) as { collisions: unknown[]; warnings: unknown[] };
       found = `${r.collisions.length} collision(s), ${r.warnings.length} warning(s)`;
     } catch {
       found = 'no JSON on stdout';
     }
-    const aNote = [a.code !== 0 ? `exit ${a.code}` : '', found, runs > 1 ? `best of ${runs}: ${analyzeRuns.map((m) => m.wallS.toFixed(1)).join('/')} s` : ''].filter(Boolean).join('; ');
-    rows.push({ tool: 'cqlog analyze --json', wallS: a.wallS, rssMb: a.rssMb, lines: c.stats?.lines ?? gen.lines, note: aNote });
+    const aNote = [m.code !== 0 ? `exit ${m.code}` : '', found, runs > 1 ? `best of ${runs}: ${all.map((x) => x.wallS.toFixed(1)).join('/')} s` : ''].filter(Boolean).join('; ');
+    rows.push({ tool, wallS: m.wallS, rssMb: m.rssMb, cpuS: m.cpuS, lines: c.stats?.lines ?? gen.lines, note: aNote });
   }
 
   if (others) {
