@@ -41,17 +41,17 @@ export const KEY_THREAD = -3;
 /** Batches the worker may have posted that the main thread has not yet taken (bounds memory). */
 export const MAX_IN_FLIGHT = 2;
 
-/** What the main thread gives the worker: one file or .gz to read. */
-export interface LaneWorkerData extends LaneScanOptions {
-  type: 'file' | 'gzip';
-  path: string;
-}
+/** What the worker reads: the lane's declarations, given when it starts. */
+export type LaneWorkerData = LaneScanOptions;
+
+/** A source for the worker to read: a file, a .gz, or the `index`-th log entry of a zip (named `entry`). */
+export type LaneJob = { type: 'file' | 'gzip'; name: string; path: string } | { type: 'zip-entry'; name: string; path: string; entry: string; index: number };
 
 /**
  * The main thread's answer to a batch it has taken: the batch's two buffers, handed back for the
  * next batches (a new 1 MiB buffer per batch would make V8 collect its heap every few dozen).
  */
-export type ToLaneWorker = { type: 'ack'; data: ArrayBuffer; recs: ArrayBuffer };
+export type ToLaneWorker = { type: 'job'; job: LaneJob } | { type: 'ack'; data: ArrayBuffer; recs: ArrayBuffer } | { type: 'close' };
 
 /** Bytes of line data a batch carries (its lines' chunks, copied). */
 export const BATCH_BYTES = 1 << 20;
@@ -86,6 +86,8 @@ export interface LaneBatch {
 
 export interface LaneEnd {
   type: 'end';
+  /** True when the worker could not open the source as the main thread did: nothing was posted for it, and the main thread reads it itself. */
+  unavailable?: boolean;
   lines: number;
   bytes: number;
   readable: boolean;
@@ -96,7 +98,6 @@ export interface LaneEnd {
 export type LaneMessage = LaneBatch | LaneEnd;
 
 export interface LaneScanOptions {
-  source: string;
   fieldless: readonly string[];
   writtenKeysOnly: boolean;
   threadOnly: readonly string[];
@@ -105,9 +106,9 @@ export interface LaneScanOptions {
 /** Posts a message (transferring the buffers listed); resolves when another may be posted. */
 export type LanePost = (m: LaneMessage, transfer: ArrayBuffer[]) => Promise<void> | void;
 
-/** Scans a source into batches; `recycle` takes back the buffers of a batch the main thread is done with. */
+/** Scans sources into batches, one after the other; `recycle` takes back the buffers of a batch the main thread is done with. */
 export interface LaneScan {
-  run(chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void>;
+  run(source: string, chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void>;
   recycle(data: ArrayBuffer, recs: ArrayBuffer): void;
 }
 
@@ -238,12 +239,12 @@ class BatchBuilder {
 export function laneScan(opts: LaneScanOptions): LaneScan {
   const batch = new BatchBuilder();
   return {
-    run: (chunks, post) => scanSource(opts, batch, chunks, post),
+    run: (source, chunks, post) => scanSource(source, opts, batch, chunks, post),
     recycle: (data, recs) => batch.recycle(data, recs),
   };
 }
 
-async function scanSource(opts: LaneScanOptions, batch: BatchBuilder, chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void> {
+async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBuilder, chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void> {
   const fieldless = new Set(opts.fieldless);
   const threadOnly = new Set(opts.threadOnly);
   const fast = new FastPrefix();
@@ -254,7 +255,7 @@ async function scanSource(opts: LaneScanOptions, batch: BatchBuilder, chunks: As
   let fastOk = true;
   const onProblem = (problem: InputProblem): void => batch.problem(problem);
   const splitter = new LineSplitter(
-    opts.source,
+    source,
     (buf, start, end, offset, lineNo) => {
       const o = batch.record();
       const r = batch.records;
@@ -308,7 +309,7 @@ async function scanSource(opts: LaneScanOptions, batch: BatchBuilder, chunks: As
         first = false;
         const bin = looksBinary(c);
         if (bin.binary) {
-          onProblem({ source: opts.source, offset: bin.offset, message: binaryMessage(bin) });
+          onProblem({ source, offset: bin.offset, message: binaryMessage(bin) });
           await flush();
           await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false }, []);
           return;
@@ -329,7 +330,7 @@ async function scanSource(opts: LaneScanOptions, batch: BatchBuilder, chunks: As
     }
   } catch (err) {
     const at = splitter.bytes;
-    onProblem({ source: opts.source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
+    onProblem({ source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
     first = false;
   }
   if (first) readable = true;

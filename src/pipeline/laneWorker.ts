@@ -1,27 +1,71 @@
 /**
- * The analysis lane's worker thread (see parallelLane.ts): reads one file or .gz and posts its
- * batches. At most MAX_IN_FLIGHT batches wait for the main thread at a time, which bounds memory.
+ * The analysis lane's worker thread (see parallelLane.ts): reads the sources the main thread sends
+ * it, one at a time, and posts their batches. At most MAX_IN_FLIGHT batches wait for the main
+ * thread at a time, which bounds memory. Zip entries are read from the zip opened here again (the
+ * main thread has listed it and reported its problems; they are not reported twice).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fileChunks, gzipChunks } from '../source/read.js';
-import { laneScan, MAX_IN_FLIGHT, type LaneWorkerData, type ToLaneWorker } from './laneScan.js';
+import { fileChunks, gzipChunks, openZipSource, type OpenedZip } from '../source/read.js';
+import { laneScan, MAX_IN_FLIGHT, type LaneJob, type LaneWorkerData, type ToLaneWorker } from './laneScan.js';
 
 const port = parentPort!;
-const job = workerData as LaneWorkerData;
-const scan = laneScan({ source: job.source, fieldless: job.fieldless, writtenKeysOnly: job.writtenKeysOnly, threadOnly: job.threadOnly });
+const scan = laneScan(workerData as LaneWorkerData);
 let inFlight = 0;
 let wake: (() => void) | null = null;
+const jobs: LaneJob[] = [];
+let closing = false;
+let nextJob: (() => void) | null = null;
+
 port.on('message', (m: ToLaneWorker) => {
   if (m.type === 'ack') {
     inFlight--;
     scan.recycle(m.data, m.recs);
     wake?.();
     wake = null;
+  } else {
+    if (m.type === 'job') jobs.push(m.job);
+    else closing = true;
+    nextJob?.();
+    nextJob = null;
   }
 });
-await scan.run(job.type === 'gzip' ? gzipChunks(job.path) : fileChunks(job.path), async (m, transfer) => {
+
+const post = async (m: Parameters<Parameters<typeof scan.run>[2]>[0], transfer: ArrayBuffer[]): Promise<void> => {
   if (m.type === 'batch') inFlight++;
   port.postMessage(m, transfer);
   while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
-});
+};
+
+/** The zip last opened, kept for its next entries (a Conquest zip holds serverstatus.log and PacsTrouble.log). */
+let zip: { path: string; opened: OpenedZip } | null = null;
+
+function closeZip(): void {
+  zip?.opened.close();
+  zip = null;
+}
+
+async function chunksOf(job: LaneJob): Promise<AsyncIterable<Buffer> | null> {
+  if (job.type !== 'zip-entry') return job.type === 'gzip' ? gzipChunks(job.path) : fileChunks(job.path);
+  if (zip?.path !== job.path) {
+    closeZip();
+    const opened = await openZipSource({ type: 'zip', name: job.path, path: job.path }, () => {});
+    if (opened === null) return null;
+    zip = { path: job.path, opened };
+  }
+  const log = zip.opened.logs[job.index];
+  return log !== undefined && log.spec.type === 'zip-entry' && log.spec.entry === job.entry ? log.chunks() : null;
+}
+
+for (;;) {
+  const job = jobs.shift();
+  if (job === undefined) {
+    if (closing) break;
+    await new Promise<void>((resolve) => (nextJob = resolve));
+    continue;
+  }
+  const chunks = await chunksOf(job).catch(() => null);
+  if (chunks === null) await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false, unavailable: true }, []);
+  else await scan.run(job.name, chunks, post);
+}
+closeZip();
 port.close();

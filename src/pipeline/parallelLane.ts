@@ -34,7 +34,7 @@ import {
   R_START,
   R_TIME,
   type LaneBatch,
-  type LaneEnd,
+  type LaneJob,
   type LaneMessage,
   type LaneWorkerData,
   type ToLaneWorker,
@@ -47,15 +47,21 @@ import {
  */
 export const WORKER_LANE_MIN_BYTES = 128 << 20;
 
+/** Cores a compressed source (.gz, zip entry) needs for the worker: one more for inflating. */
+export const WORKER_LANE_COMPRESSED_CORES = 4;
+
 /**
- * Whether a source of this size goes through the worker: on a machine with more than one core,
- * at least WORKER_LANE_MIN_BYTES, unless `CQLOG_WORKER_LANE` says `0` (never) or `1` (always; tests).
+ * Whether the next source goes through the worker, once the sources read so far (this one
+ * included) hold `bytes`: at least WORKER_LANE_MIN_BYTES, on a machine with more than one core; for
+ * a compressed source, with WORKER_LANE_COMPRESSED_CORES. On this project's 2-core machine a folder
+ * of daily zips gained nothing with the worker: zlib inflates on the thread pool, and both threads
+ * waited on it a third of the time. `CQLOG_WORKER_LANE` says `0` (never) or `1` (always; tests).
  */
-export function workerLaneFor(bytes: number): boolean {
+export function workerLaneFor(bytes: number, compressed = false): boolean {
   const forced = process.env.CQLOG_WORKER_LANE;
   if (forced === '0') return false;
   if (forced === '1') return true;
-  return bytes >= WORKER_LANE_MIN_BYTES && availableParallelism() > 1;
+  return bytes >= WORKER_LANE_MIN_BYTES && availableParallelism() >= (compressed ? WORKER_LANE_COMPRESSED_CORES : 2);
 }
 
 /** Batches taken from workers so far in this process (tests check the worker really ran). */
@@ -77,68 +83,89 @@ export interface WorkerLaneResult {
 }
 
 /**
- * Reads one file or .gz through the worker into `assembler`, as readSource's analysis lane would;
- * `onBytes` follows the bytes read. A worker that fails is reported as a read that stopped there.
+ * One worker thread for the sources of one reading, started when they reach WORKER_LANE_MIN_BYTES
+ * and then kept for the rest (its start is paid once: a Conquest folder is many daily zips).
  */
-export async function readInWorker(
-  spec: { type: 'file' | 'gzip'; name: string; path: string },
-  lane: AnalysisLane,
-  assembler: EventAssembler,
-  onProblem: ProblemSink,
-  onBytes: (bytes: number) => void,
-): Promise<WorkerLaneResult> {
-  const data: LaneWorkerData = { type: spec.type, path: spec.path, source: spec.name, fieldless: [...lane.fieldless], writtenKeysOnly: lane.writtenKeysOnly, threadOnly: [...(lane.threadOnly ?? [])] };
-  const worker = new Worker(workerFile(), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
-  const queue: LaneMessage[] = [];
-  let failure: Error | null = null;
-  let exited = false;
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    wake?.();
-    wake = null;
-  };
-  worker.on('message', (m: LaneMessage) => {
-    queue.push(m);
-    notify();
-  });
-  worker.on('error', (err) => {
-    failure = err;
-    notify();
-  });
-  worker.on('exit', () => {
-    exited = true;
-    notify();
-  });
-  const kinds = laneKinds();
-  let bytes = 0;
-  let lines = 0;
-  try {
+export class WorkerLane {
+  private readonly worker: Worker;
+  private readonly queue: LaneMessage[] = [];
+  private failure: Error | null = null;
+  private exited = false;
+  private wake: (() => void) | null = null;
+  /** True while a source is being read (a reading cut short by an error leaves the worker mid-source). */
+  private busy = false;
+  private readonly kinds = laneKinds();
+
+  constructor(private readonly lane: AnalysisLane) {
+    const data: LaneWorkerData = { fieldless: [...lane.fieldless], writtenKeysOnly: lane.writtenKeysOnly, threadOnly: [...(lane.threadOnly ?? [])] };
+    // The worker keeps little: a small young generation keeps its memory small too.
+    this.worker = new Worker(workerFile(), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+    this.worker.on('message', (m: LaneMessage) => {
+      this.queue.push(m);
+      this.notify();
+    });
+    this.worker.on('error', (err) => {
+      this.failure = err;
+      this.notify();
+    });
+    this.worker.on('exit', () => {
+      this.exited = true;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    this.wake?.();
+    this.wake = null;
+  }
+
+  /** False once the worker has failed or gone: the remaining sources are read in one thread. */
+  get usable(): boolean {
+    return this.failure === null && !this.exited;
+  }
+
+  /**
+   * Reads one source through the worker into `assembler`, as readSource's analysis lane would;
+   * `onBytes` follows the bytes read. Null when the worker could not open it (nothing was
+   * delivered: read it in one thread). A worker that fails is reported as a read that stopped there.
+   */
+  async read(job: LaneJob, assembler: EventAssembler, onProblem: ProblemSink, onBytes: (bytes: number) => void): Promise<WorkerLaneResult | null> {
+    this.worker.postMessage({ type: 'job', job } satisfies ToLaneWorker);
+    this.busy = true;
+    let bytes = 0;
+    let lines = 0;
     for (;;) {
-      const m = queue.shift();
+      const m = this.queue.shift();
       if (m === undefined) {
-        if (failure !== null || exited) break;
-        await new Promise<void>((resolve) => (wake = resolve));
+        if (!this.usable) break;
+        await new Promise<void>((resolve) => (this.wake = resolve));
         continue;
       }
-      if (m.type === 'end') return endOf(m);
-      deliver(m, kinds, spec.name, lane, assembler, onProblem);
+      if (m.type === 'end') {
+        this.busy = false;
+        return m.unavailable === true ? null : { lines: m.lines, bytes: m.bytes, readable: m.readable, finished: m.finished };
+      }
+      deliver(m, this.kinds, job.name, this.lane, assembler, onProblem);
       workerLaneCounters.batches++;
       if (m.n > 0) lines = m.recs[(m.n - 1) * REC + R_LINE]!;
       const back = [m.data.buffer as ArrayBuffer, m.recs.buffer as ArrayBuffer];
-      worker.postMessage({ type: 'ack', data: back[0]!, recs: back[1]! } satisfies ToLaneWorker, back);
+      this.worker.postMessage({ type: 'ack', data: back[0]!, recs: back[1]! } satisfies ToLaneWorker, back);
       bytes = m.bytes;
       onBytes(bytes);
     }
-    const why = failure !== null ? (failure as Error).message : 'the reading thread stopped';
-    onProblem({ source: spec.name, ...(bytes > 0 ? { line: lines + 1 } : {}), offset: bytes, message: `read stopped: ${why}; kept what was read before` });
+    const why = this.failure !== null ? this.failure.message : 'the reading thread stopped';
+    onProblem({ source: job.name, ...(bytes > 0 ? { line: lines + 1 } : {}), offset: bytes, message: `read stopped: ${why}; kept what was read before` });
     return { lines, bytes, readable: bytes > 0, finished: true };
-  } finally {
-    if (!exited) await worker.terminate();
   }
-}
 
-function endOf(m: LaneEnd): WorkerLaneResult {
-  return { lines: m.lines, bytes: m.bytes, readable: m.readable, finished: m.finished };
+  /** Ends the worker: at once when it failed or is still in a source (the reading was cut short), else when it has finished. */
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    if (this.failure !== null || this.busy) await this.worker.terminate();
+    else this.worker.postMessage({ type: 'close' } satisfies ToLaneWorker);
+    await gone;
+  }
 }
 
 /** Feeds one batch's lines to the assembler, as readSource's line handler would. */

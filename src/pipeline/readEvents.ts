@@ -13,7 +13,8 @@ import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } f
 import { parseDicomIni } from '../source/ini.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
 import { laneDetail, type AnalysisLane } from './lane.js';
-import { readInWorker, workerLaneFor } from './parallelLane.js';
+import { WorkerLane, workerLaneFor, type WorkerLaneResult } from './parallelLane.js';
+import type { LaneJob } from './laneScan.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
 
 export type Encoding = 'latin1' | 'utf8';
@@ -81,36 +82,56 @@ export async function readEvents(
       problem({ source: ini.name, message: `cannot read dicom.ini (${(err as Error).message})` });
     }
   }
-  const readOne = async (spec: SourceSpec, chunks: () => AsyncIterable<Buffer>): Promise<void> => {
+  // The analysis lane's byte side goes to a worker thread once the sources read reach its threshold.
+  const laneEligible =
+    opts.analysisLane !== undefined && opts.encoding !== 'utf8' && !opts.tz && opts.kindsOnly !== true && afterChunk === undefined && process.env.CQLOG_NO_FAST_LANE !== '1';
+  let laneBytes = 0;
+  let workerLane: WorkerLane | null = null;
+  const viaWorker = (job: LaneJob, size: number): WorkerRead | undefined => {
+    if (!laneEligible) return undefined;
+    laneBytes += size;
+    if (!workerLaneFor(laneBytes, job.type !== 'file')) return undefined;
+    const w = (workerLane ??= new WorkerLane(opts.analysisLane!));
+    return w.usable ? (asm, onProblem, onBytes) => w.read(job, asm, onProblem, onBytes) : undefined;
+  };
+  const readOne = async (spec: SourceSpec, chunks: () => AsyncIterable<Buffer>, worker?: WorkerRead): Promise<void> => {
     const summary: SourceSummary = { source: spec.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 0, readable: false };
     summaries.set(spec.name, summary);
     result.sources.push(summary);
-    await readSource(spec, chunks, opts, summary, onEvent, problem, afterChunk);
+    await readSource(spec, chunks, opts, summary, onEvent, problem, afterChunk, worker);
   };
-  for (const item of resolved.items) {
-    if (item.type === 'zip') {
-      const zip = await openZipSource(item, problem);
-      if (!zip) {
-        result.sources.push({ source: item.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 1, readable: false });
+  try {
+    for (const item of resolved.items) {
+      if (item.type === 'zip') {
+        const zip = await openZipSource(item, problem);
+        if (!zip) {
+          result.sources.push({ source: item.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 1, readable: false });
+          continue;
+        }
+        try {
+          if (zip.ini !== null) result.configs.push(parseDicomIni(zip.ini.text, zip.ini.name));
+          if (zip.logs.length === 0) problem({ source: item.name, message: 'zip holds no *.log entry' });
+          for (const [index, log] of zip.logs.entries()) {
+            const job: LaneJob | null = log.spec.type === 'zip-entry' ? { type: 'zip-entry', name: log.spec.name, path: log.spec.path, entry: log.spec.entry, index } : null;
+            await readOne(log.spec, () => log.chunks(), job ? viaWorker(job, log.size) : undefined);
+          }
+        } finally {
+          zip.close();
+        }
         continue;
       }
-      try {
-        if (zip.ini !== null) result.configs.push(parseDicomIni(zip.ini.text, zip.ini.name));
-        if (zip.logs.length === 0) problem({ source: item.name, message: 'zip holds no *.log entry' });
-        for (const log of zip.logs) await readOne(log.spec, () => log.chunks());
-      } finally {
-        zip.close();
-      }
-      continue;
+      if (item.type === 'file' || item.type === 'gzip') {
+        const worker = laneEligible ? viaWorker({ type: item.type, name: item.name, path: item.path }, await sizeOf(item.path, item.type)) : undefined;
+        await readOne(item, () => (item.type === 'file' ? fileChunks(item.path) : gzipChunks(item.path)), worker);
+      } else if (item.type === 'stdin') await readOne(item, () => stdinChunks());
     }
-    if (item.type === 'file') await readOne(item, () => fileChunks(item.path));
-    else if (item.type === 'gzip') await readOne(item, () => gzipChunks(item.path));
-    else if (item.type === 'stdin') await readOne(item, () => stdinChunks());
+  } finally {
+    await (workerLane as WorkerLane | null)?.close();
   }
   return result;
 }
 
-/** A source's size for choosing the worker lane: a .gz counts as its likely text (8×), an unreadable one as 0. */
+/** A file's size for choosing the worker lane: a .gz counts as its likely text (8×), an unreadable one as 0. */
 async function sizeOf(p: string, type: 'file' | 'gzip'): Promise<number> {
   try {
     return (await fsp.stat(p)).size * (type === 'gzip' ? 8 : 1);
@@ -118,6 +139,9 @@ async function sizeOf(p: string, type: 'file' | 'gzip'): Promise<number> {
     return 0;
   }
 }
+
+/** Reads a source through the analysis lane's worker thread; null when the worker cannot (read it in this thread). */
+type WorkerRead = (asm: EventAssembler, onProblem: ProblemSink, onBytes: (bytes: number) => void) => Promise<WorkerLaneResult | null>;
 
 async function readSource(
   spec: SourceSpec,
@@ -127,6 +151,7 @@ async function readSource(
   onEvent: EventSink,
   onProblem: ProblemSink,
   afterChunk?: ChunkHook,
+  viaWorker?: WorkerRead,
 ): Promise<void> {
   const utf8 = opts.encoding === 'utf8';
   let badUtf8Reported = false;
@@ -161,14 +186,16 @@ async function readSource(
       return true;
     };
   }
-  if (lane !== null && afterChunk === undefined && (spec.type === 'file' || spec.type === 'gzip') && workerLaneFor(await sizeOf(spec.path, spec.type))) {
-    const r = await readInWorker(spec, lane, assembler, onProblem, (bytes) => (summary.bytes = bytes));
-    summary.readable = r.readable;
-    if (!r.finished) return;
-    assembler.end();
-    summary.lines = r.lines;
-    summary.bytes = r.bytes;
-    return;
+  if (lane !== null && viaWorker !== undefined) {
+    const r = await viaWorker(assembler, onProblem, (bytes) => (summary.bytes = bytes));
+    if (r !== null) {
+      summary.readable = r.readable;
+      if (!r.finished) return;
+      assembler.end();
+      summary.lines = r.lines;
+      summary.bytes = r.bytes;
+      return;
+    }
   }
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
   const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;

@@ -178,6 +178,8 @@ function isIniEntry(name: string): boolean {
 
 export interface ZipLog {
   spec: SourceSpec;
+  /** The entry's size uncompressed, or an estimate (8× its compressed bytes) where the zip does not say. */
+  size: number;
   chunks(): AsyncGenerator<Buffer>;
 }
 
@@ -216,6 +218,7 @@ export async function openZipSource(z: ZipSpec, onProblem: ProblemSink): Promise
     .sort((a, b) => byEntryOrder(a.fileName, b.fileName))
     .map((entry) => ({
       spec: { type: 'zip-entry' as const, name: `${z.name}!${entry.fileName}`, path: z.path, entry: entry.fileName },
+      size: entry.uncompressedSize,
       async *chunks() {
         yield* checkedChunks(await entryStream(opened, entry), entry.crc32, true);
       },
@@ -346,6 +349,7 @@ async function salvageZip(z: ZipSpec, why: string, onProblem: ProblemSink): Prom
     .sort((a, b) => byEntryOrder(a.name, b.name))
     .map((e) => ({
       spec: { type: 'zip-entry' as const, name: `${z.name}!${e.name}`, path: z.path, entry: e.name },
+      size: (Math.min(e.dataEnd, size) - e.dataStart) * (e.method === 0 ? 1 : 8),
       chunks: () => localEntryChunks(z.path, e, size),
     }));
   let ini: OpenedZip['ini'] = null;

@@ -3,7 +3,7 @@
  * delivers: the same events in the same order, the same absorbed lines, the same problems in the
  * same places, and the same source summaries, whatever the file holds.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,10 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fields, InputProblem, LogEvent } from '../../src/parse/event.js';
 import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
 import { readEvents, type AnalysisLane, type IngestResult } from '../../src/pipeline/readEvents.js';
-import { WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFor } from '../../src/pipeline/parallelLane.js';
+import { WORKER_LANE_COMPRESSED_CORES, WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFor } from '../../src/pipeline/parallelLane.js';
 import { BATCH_BYTES } from '../../src/pipeline/laneScan.js';
 import { generate } from '../../src/tools/generate-big.js';
-import { chunkEdgeLog } from '../helpers.js';
+import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
+import { dgateLog, entryDataRange, writeZip } from '../source/fixtures.js';
 
 /** Runs fn with CQLOG_WORKER_LANE set to v (or unset), restoring it after. */
 async function withWorker<T>(v: '0' | '1' | undefined, fn: () => Promise<T>): Promise<T> {
@@ -93,6 +94,12 @@ beforeAll(async () => {
   writeFileSync(file('cr-edge.log'), chunkEdgeLog('\r'));
   writeFileSync(file('image.log'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47]), Buffer.alloc(2000, 7)]));
   writeFileSync(file('empty.log'), '');
+  // A daily zip, and the same zip cut in the middle of its serverstatus.log (salvaged from its local headers).
+  await writeZip(file('logs_20261126.zip'), { 'serverstatus.log': generated.subarray(0, 400_000), 'PacsTrouble.log': dgateLog(50, 't'), 'dicom.ini': '[sscscp]\nMyACRNema = ROUTER\n' });
+  await writeZip(file('whole.zip'), { 'serverstatus.log': dgateLog(4000, 's'), 'PacsUser.log': dgateLog(50, 'u') });
+  const whole = readFileSync(file('whole.zip'));
+  const { start, end } = entryDataRange(whole, 'serverstatus.log');
+  writeFileSync(file('cut.zip'), whole.subarray(0, Math.floor((start + end) / 2)));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,15 +133,51 @@ describe('the worker lane', () => {
     });
   }
 
-  it('reads several sources in order, each through its own worker', async () => {
-    const paths = [file('crlf.log'), file('generated.log'), file('image.log')];
-    expect(await read(paths, true)).toEqual(await read(paths, false));
+  it('reads several sources in order through one worker, zip entries too', async () => {
+    const paths = [file('crlf.log'), file('logs_20261126.zip'), file('generated.log'), file('image.log'), file('cut.zip')];
+    const before = workerLaneCounters.batches;
+    const worker = await read(paths, true);
+    expect(workerLaneCounters.batches - before).toBeGreaterThanOrEqual(8);
+    expect(worker).toEqual(await read(paths, false));
+    expect(worker.result.sources.map((x) => x.source.replace(/^.*[/\\]/, ''))).toEqual([
+      'crlf.log',
+      'logs_20261126.zip!serverstatus.log',
+      'logs_20261126.zip!PacsTrouble.log',
+      'generated.log',
+      'image.log',
+      'cut.zip!serverstatus.log', // its PacsUser.log lay after the cut
+    ]);
+    // The cut entry: the zip's problem once (from the listing, not again from the worker), then the read that stopped.
+    expect(worker.problems.filter((p) => /truncated zip/.test(p.message))).toHaveLength(1);
+    expect(worker.problems.some((p) => p.source.endsWith('cut.zip!serverstatus.log') && /read stopped/.test(p.message))).toBe(true);
+  });
+
+  it('gives the same reading of the bundled incident and the genuine logs', async () => {
+    for (const paths of [[path.join(SAMPLES, 'incident')], ...realLogDirs().map((d) => [d])]) {
+      const worker = await read(paths, true);
+      expect(worker.events.length).toBeGreaterThan(0);
+      expect(worker).toEqual(await read(paths, false));
+    }
+  });
+
+  it('ends the worker when the consumer fails in the middle of a source, and does not hang', async () => {
+    const lane: AnalysisLane = { fieldless: new Set(), writtenKeysOnly: true, needsText: () => true };
+    let n = 0;
+    const reading = withWorker('1', () =>
+      readEvents([file('generated.log')], { encoding: 'latin1', analysisLane: lane }, () => {
+        if (++n === 5000) throw new Error('consumer failed');
+      }, () => {}),
+    );
+    await expect(reading).rejects.toThrow('consumer failed');
   });
 
   it('is used for a large file on a machine with cores to spare, unless told otherwise', async () => {
     await withWorker(undefined, async () => {
       expect(workerLaneFor(WORKER_LANE_MIN_BYTES - 1)).toBe(false);
       expect(workerLaneFor(WORKER_LANE_MIN_BYTES)).toBe(os.availableParallelism() > 1);
+      // A compressed source needs a core more, for inflating.
+      expect(workerLaneFor(WORKER_LANE_MIN_BYTES - 1, true)).toBe(false);
+      expect(workerLaneFor(WORKER_LANE_MIN_BYTES, true)).toBe(os.availableParallelism() >= WORKER_LANE_COMPRESSED_CORES);
     });
     await withWorker('0', async () => expect(workerLaneFor(10 * WORKER_LANE_MIN_BYTES)).toBe(false));
     await withWorker('1', async () => expect(workerLaneFor(0)).toBe(true));
