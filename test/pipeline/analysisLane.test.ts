@@ -133,15 +133,16 @@ describe('the analysis lane', () => {
     });
   }
 
-  it('gives a watching caller (timeline) every event whole, as the full decoder does', async () => {
-    const collect = async (on: boolean): Promise<LogEvent[]> => {
+  it('gives a watching caller (timeline) every event whole, as the full decoder does, in one thread and with the worker', async () => {
+    const collect = async (on: boolean, worker = false): Promise<LogEvent[]> => {
       const events: LogEvent[] = [];
-      await withLane(on, () => analyzePaths([path.join(dir, 'crafted.log'), path.join(dir, 'generated.log')], { onEvent: (e) => void events.push(e) }));
+      await withLane(on, () => analyzePaths([path.join(dir, 'crafted.log'), path.join(dir, 'generated.log')], { onEvent: (e) => void events.push(e) }), worker);
       return events;
     };
     const lane = await collect(true);
     expect(lane.length).toBeGreaterThan(10000);
     expect(lane).toEqual(await collect(false));
+    expect(await collect(true, true)).toEqual(lane);
   });
 
   it('takes most Written files without building their events, and none while a collision is open', async () => {
