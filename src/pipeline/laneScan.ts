@@ -10,9 +10,9 @@ import type { InputProblem } from '../parse/event.js';
 import { allKinds } from '../parse/catalog/index.js';
 import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { readThreadNumber } from '../parse/catalog/threadLine.js';
-import { binaryMessage, LineSplitter, looksBinary } from '../source/lines.js';
-import { readErrorReason } from '../source/read.js';
+import { LineSplitter } from '../source/lines.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
+import { splitSource } from './splitSource.js';
 
 /** Numbers per line record, and what each holds. */
 export const REC = 10;
@@ -301,21 +301,8 @@ async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBui
     const [m, transfer] = batch.take(splitter.bytes);
     await post(m, transfer);
   };
-  let first = true;
-  let readable = false;
-  try {
-    for await (const c of chunks) {
-      if (first) {
-        first = false;
-        const bin = looksBinary(c);
-        if (bin.binary) {
-          onProblem({ source, offset: bin.offset, message: binaryMessage(bin) });
-          await flush();
-          await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false }, []);
-          return;
-        }
-      }
-      readable = true;
+  const outcome = await splitSource(source, chunks, splitter, onProblem, {
+    beforeChunk: async (c) => {
       fastOk = gate.accept(c);
       let at = batch.place(c);
       if (at === -1) {
@@ -324,17 +311,18 @@ async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBui
       }
       chunk = c;
       base = at;
-      splitter.push(c);
+    },
+    afterChunk: async () => {
       chunk = null;
       if (batch.full) await flush();
-    }
-  } catch (err) {
-    const at = splitter.bytes;
-    onProblem({ source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
-    first = false;
+    },
+  });
+  if (outcome.binary) {
+    await flush();
+    await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false }, []);
+    return;
   }
-  if (first) readable = true;
   splitter.end();
   if (!batch.empty) await flush();
-  await post({ type: 'end', lines: splitter.lines, bytes: splitter.bytes, readable, finished: true }, []);
+  await post({ type: 'end', lines: splitter.lines, bytes: splitter.bytes, readable: outcome.readable, finished: true }, []);
 }

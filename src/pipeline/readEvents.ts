@@ -7,12 +7,13 @@ import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event
 import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
 import { readThreadNumber } from '../parse/catalog/threadLine.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
-import { binaryMessage, decodeLine, LineSplitter, looksBinary } from '../source/lines.js';
+import { decodeLine, LineSplitter } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
-import { fileChunks, gzipChunks, openZipSource, readErrorReason, stdinChunks } from '../source/read.js';
+import { fileChunks, gzipChunks, openZipSource, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
 import { laneDetail, type AnalysisLane } from './lane.js';
+import { splitSource } from './splitSource.js';
 import { WorkerLane, workerLaneFor, type WorkerLaneResult } from './parallelLane.js';
 import type { LaneJob } from './laneScan.js';
 import type { ConquestConfig, SourceSpec } from '../source/types.js';
@@ -244,34 +245,18 @@ async function readSource(
     },
     onProblem,
   );
-  let first = true;
-  try {
-    for await (const chunk of chunks()) {
-      if (first) {
-        first = false;
-        const bin = looksBinary(chunk);
-        if (bin.binary) {
-          onProblem({ source: spec.name, offset: bin.offset, message: binaryMessage(bin) });
-          return;
-        }
-      }
+  const outcome = await splitSource(spec.name, chunks(), splitter, onProblem, {
+    beforeChunk: (chunk) => {
       summary.readable = true;
-      if (fast) {
-        fastOk = gate.accept(chunk);
-      }
-      splitter.push(chunk);
+      if (fast) fastOk = gate.accept(chunk);
+    },
+    afterChunk: () => {
       summary.bytes = splitter.bytes;
-      if (afterChunk) await afterChunk();
-    }
-  } catch (err) {
-    const why = readErrorReason(err);
-    // For a .gz or a zip entry the offset is the decompressed one reached, the line the one it cut.
-    const at = splitter.bytes;
-    onProblem({ source: spec.name, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${why}; kept what was read before` });
-    first = false;
-  }
-  // An empty file is readable; one that failed before its first byte is not.
-  if (first) summary.readable = true;
+      return afterChunk?.();
+    },
+  });
+  if (outcome.binary) return;
+  summary.readable = outcome.readable;
   splitter.end();
   assembler.end();
   summary.lines = splitter.lines;
