@@ -47,7 +47,9 @@ export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> 
         // Let other work in now and then: the index's writer thread and progress, stream events.
         if (i % YIELD_EVERY_CHUNKS === 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const t0 = performance.now();
-        const n = readSync(fh.fd, buf, 0, buf.length, pos);
+        // Up to the next multiple of FILE_CHUNK in the file: chunks end at the same offsets however
+        // the file is read (see below).
+        const n = readSync(fh.fd, buf, 0, FILE_CHUNK - (pos % FILE_CHUNK), pos);
         if (n === 0) return;
         pos += n;
         const slow = performance.now() - t0 > readTiming.slowReadMs;
@@ -59,23 +61,34 @@ export async function* fileChunks(p: string, start = 0): AsyncGenerator<Buffer> 
     // current chunk (it must be done with a chunk when it asks for the next one).
     const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
     let which = 0;
-    const readInto = (b: Buffer): Promise<{ bytesRead: number }> => {
+    const readInto = (b: Buffer): Promise<{ bytesRead: number; at: number }> => {
+      const at = pos;
       const pr = fh.read(b, 0, b.length, regular ? pos : null).then((r) => {
         pos += r.bytesRead;
-        return r;
+        return { bytesRead: r.bytesRead, at };
       });
       inFlight = pr.catch(() => undefined);
       return pr;
     };
     let next = readInto(bufs[0]!);
     for (;;) {
-      const { bytesRead } = await next;
+      const { bytesRead, at } = await next;
       inFlight = null;
       if (bytesRead === 0) break;
       const cur = bufs[which]!;
       which ^= 1;
       next = readInto(bufs[which]!);
-      yield bytesRead === cur.length ? cur : cur.subarray(0, bytesRead);
+      if (!regular) {
+        yield bytesRead === cur.length ? cur : cur.subarray(0, bytesRead);
+        continue;
+      }
+      // A regular file's chunks end where the synchronous reads' would (every FILE_CHUNK bytes of the
+      // file), so what is decided per chunk (the byte lanes' gate) does not depend on how fast it was read.
+      for (let off = 0; off < bytesRead; ) {
+        const n = Math.min(bytesRead - off, FILE_CHUNK - ((at + off) % FILE_CHUNK));
+        yield cur.subarray(off, off + n);
+        off += n;
+      }
     }
   } finally {
     if (inFlight) await inFlight;
