@@ -230,8 +230,9 @@ export class ForensicEngine {
 
   /**
    * Whether the next event, of this kind and with these fields, may be cited as evidence (the
-   * analysis lane then decodes its text). Asked only for `Written file` lines and FIELDLESS_KINDS,
-   * after every earlier event was pushed; any doubt answers yes.
+   * analysis lane then decodes its text). Asked only for the lines whose fields the bytes gave
+   * (`Written file`, FIELDLESS_KINDS, the thread lines), after every earlier event was pushed; any
+   * doubt answers yes.
    */
   needsText(kind: string, fields: Fields, source: string): boolean {
     switch (kind) {

@@ -8,9 +8,9 @@ import type { EventAssembler } from '../parse/assemble.js';
 /**
  * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
  * every event still arrives whole — except what its consumer declares it will not read. When only
- * their keys are wanted, `Written file` paths are read from the bytes (ObjectPathReader); kinds in
- * `fieldless` come with empty fields; the text of those two is decoded only when `needsText` says
- * the consumer will cite it.
+ * their keys are wanted, `Written file` paths are read from the bytes (ObjectPathReader), and the
+ * thread lines' numbers when only those are (`threadOnly`); kinds in `fieldless` come with empty
+ * fields. The text of those lines is decoded only when `needsText` says the consumer will cite it.
  * `needsText` is asked once every event before this one has been delivered, so it can answer
  * from the consumer's current state. Every other event is decoded and classified as usual.
  */

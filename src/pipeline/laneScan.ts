@@ -55,13 +55,16 @@ export type ToLaneWorker = { type: 'job'; job: LaneJob } | { type: 'ack'; data: 
 
 /** Bytes of line data a batch carries (its lines' chunks, copied). */
 export const BATCH_BYTES = 1 << 20;
-/** Records a batch has room for at first (a 1 MiB batch of a router log holds about 8,000 lines); it grows for shorter lines. */
-const FIRST_RECORDS = 10240;
+/** Records a batch has room for at first, and after which it goes (a 1 MiB batch of a router log holds about 8,000 lines). */
+export const BATCH_RECORDS = 10240;
 /** Recent folder/series pairs a batch looks up before adding one (interleaved pushes). */
 const RECENT_KEYS = 8;
 
 let kindTable: string[] | null = null;
-/** The kinds a record's R_KIND indexes: the same list in both threads. */
+/**
+ * The kinds a record's R_KIND indexes, in the main thread's order: the main thread sends its list
+ * to the worker (LaneScanOptions.kinds), so the two cannot number them differently.
+ */
 export function laneKinds(): string[] {
   return (kindTable ??= allKinds());
 }
@@ -98,6 +101,8 @@ export interface LaneEnd {
 export type LaneMessage = LaneBatch | LaneEnd;
 
 export interface LaneScanOptions {
+  /** The kinds as the main thread numbers them (laneKinds()). */
+  kinds: readonly string[];
   fieldless: readonly string[];
   writtenKeysOnly: boolean;
   threadOnly: readonly string[];
@@ -113,14 +118,18 @@ export interface LaneScan {
 }
 
 class BatchBuilder {
+  constructor(kinds: readonly string[]) {
+    this.kindIds = new Map(kinds.map((k, i) => [k, i] as const));
+  }
+
   /** Buffers handed back by the main thread, for the next batches. */
   private readonly spareData: ArrayBuffer[] = [];
   private readonly spareRecs: ArrayBuffer[] = [];
-  private readonly kindIds = new Map(laneKinds().map((k, i) => [k, i] as const));
+  private readonly kindIds: Map<string, number>;
   private data = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private dataLength = 0;
   private extras: Uint8Array[] = [];
-  private recs = new Float64Array(REC * FIRST_RECORDS);
+  private recs = new Float64Array(REC * BATCH_RECORDS);
   private n = 0;
   private times: string[] = [];
   private lastTime: string | null = null;
@@ -143,8 +152,13 @@ class BatchBuilder {
     return at;
   }
 
+  /**
+   * True when the batch is to go: its bytes reach BATCH_BYTES, or its records BATCH_RECORDS (a log
+   * of very short lines would otherwise grow one record array per megabyte of them). Asked between
+   * chunks, so a batch holds at most BATCH_RECORDS plus one chunk's lines.
+   */
   get full(): boolean {
-    return this.dataLength >= BATCH_BYTES;
+    return this.dataLength >= BATCH_BYTES || this.n >= BATCH_RECORDS;
   }
 
   get empty(): boolean {
@@ -198,7 +212,8 @@ class BatchBuilder {
   /** Takes back a batch's buffers once the main thread is done with them. */
   recycle(data: ArrayBuffer, recs: ArrayBuffer): void {
     if (data.byteLength === BATCH_BYTES) this.spareData.push(data);
-    if (recs.byteLength === REC * FIRST_RECORDS * 8) this.spareRecs.push(recs);
+    // A record array that grew (short lines) is kept too: it is reused as it is.
+    if (recs.byteLength >= REC * BATCH_RECORDS * 8) this.spareRecs.push(recs);
   }
 
   /** The batch as a message, with the buffers to transfer; the builder starts a new one. */
@@ -221,7 +236,7 @@ class BatchBuilder {
     this.dataLength = 0;
     this.extras = [];
     const recs = this.spareRecs.pop();
-    this.recs = recs !== undefined ? new Float64Array(recs) : new Float64Array(REC * FIRST_RECORDS);
+    this.recs = recs !== undefined ? new Float64Array(recs) : new Float64Array(REC * BATCH_RECORDS);
     this.n = 0;
     this.times = [];
     this.lastTime = null;
@@ -237,7 +252,7 @@ class BatchBuilder {
  * (binary content, NUL bytes, long lines, a read that stopped), in the same place among the lines.
  */
 export function laneScan(opts: LaneScanOptions): LaneScan {
-  const batch = new BatchBuilder();
+  const batch = new BatchBuilder(opts.kinds);
   return {
     run: (source, chunks, post) => scanSource(source, opts, batch, chunks, post),
     recycle: (data, recs) => batch.recycle(data, recs),

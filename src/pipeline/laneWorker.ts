@@ -2,11 +2,12 @@
  * The analysis lane's worker thread (see parallelLane.ts): reads the sources the main thread sends
  * it, one at a time, and posts their batches. At most MAX_IN_FLIGHT batches wait for the main
  * thread at a time, which bounds memory. Zip entries are read from the zip opened here again (the
- * main thread has listed it and reported its problems; they are not reported twice).
+ * main thread has listed it and reported its problems; they are not reported twice), and closed
+ * after each entry.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileChunks, gzipChunks, openZipSource, type OpenedZip } from '../source/read.js';
-import { laneScan, MAX_IN_FLIGHT, type LaneJob, type LaneWorkerData, type ToLaneWorker } from './laneScan.js';
+import { laneScan, MAX_IN_FLIGHT, type LaneJob, type LanePost, type LaneWorkerData, type ToLaneWorker } from './laneScan.js';
 
 const port = parentPort!;
 const scan = laneScan(workerData as LaneWorkerData);
@@ -30,29 +31,24 @@ port.on('message', (m: ToLaneWorker) => {
   }
 });
 
-const post = async (m: Parameters<Parameters<typeof scan.run>[2]>[0], transfer: ArrayBuffer[]): Promise<void> => {
+const post: LanePost = async (m, transfer) => {
   if (m.type === 'batch') inFlight++;
   port.postMessage(m, transfer);
   while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
 };
 
-/** The zip last opened, kept for its next entries (a Conquest zip holds serverstatus.log and PacsTrouble.log). */
-let zip: { path: string; opened: OpenedZip } | null = null;
+/** The zip of the entry being read, closed after it (an open zip would stay locked on Windows). */
+let zip: OpenedZip | null = null;
 
 function closeZip(): void {
-  zip?.opened.close();
+  zip?.close();
   zip = null;
 }
 
 async function chunksOf(job: LaneJob): Promise<AsyncIterable<Buffer> | null> {
   if (job.type !== 'zip-entry') return job.type === 'gzip' ? gzipChunks(job.path) : fileChunks(job.path);
-  if (zip?.path !== job.path) {
-    closeZip();
-    const opened = await openZipSource({ type: 'zip', name: job.path, path: job.path }, () => {});
-    if (opened === null) return null;
-    zip = { path: job.path, opened };
-  }
-  const log = zip.opened.logs[job.index];
+  zip = await openZipSource({ type: 'zip', name: job.path, path: job.path }, () => {});
+  const log = zip?.logs[job.index];
   return log !== undefined && log.spec.type === 'zip-entry' && log.spec.entry === job.entry ? log.chunks() : null;
 }
 
@@ -63,9 +59,12 @@ for (;;) {
     await new Promise<void>((resolve) => (nextJob = resolve));
     continue;
   }
-  const chunks = await chunksOf(job).catch(() => null);
-  if (chunks === null) await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false, unavailable: true }, []);
-  else await scan.run(job.name, chunks, post);
+  try {
+    const chunks = await chunksOf(job).catch(() => null);
+    if (chunks === null) await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false, unavailable: true }, []);
+    else await scan.run(job.name, chunks, post);
+  } finally {
+    closeZip();
+  }
 }
-closeZip();
 port.close();

@@ -64,11 +64,15 @@ export function workerLaneFor(bytes: number, compressed = false): boolean {
   return bytes >= WORKER_LANE_MIN_BYTES && availableParallelism() >= (compressed ? WORKER_LANE_COMPRESSED_CORES : 2);
 }
 
-/** Batches taken from workers so far in this process (tests check the worker really ran). */
-export const workerLaneCounters = { batches: 0 };
+/** Batches taken from workers so far in this process, and the most lines one held (tests check the worker ran, and its bounds). */
+export const workerLaneCounters = { batches: 0, mostLines: 0 };
+
+/** Where the worker's code is; tests point `override` at a worker that fails. */
+export const workerLaneFile: { override: string | null } = { override: null };
 
 /** The compiled worker: beside this module in dist/, or in dist/pipeline/ when this module runs from src/ (tests). */
 function workerFile(): string {
+  if (workerLaneFile.override !== null) return workerLaneFile.override;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const beside = path.join(here, 'laneWorker.js');
   return existsSync(beside) ? beside : path.join(here, '..', '..', 'dist', 'pipeline', 'laneWorker.js');
@@ -97,7 +101,7 @@ export class WorkerLane {
   private readonly kinds = laneKinds();
 
   constructor(private readonly lane: AnalysisLane) {
-    const data: LaneWorkerData = { fieldless: [...lane.fieldless], writtenKeysOnly: lane.writtenKeysOnly, threadOnly: [...(lane.threadOnly ?? [])] };
+    const data: LaneWorkerData = { kinds: this.kinds, fieldless: [...lane.fieldless], writtenKeysOnly: lane.writtenKeysOnly, threadOnly: [...(lane.threadOnly ?? [])] };
     // The worker keeps little: a small young generation keeps its memory small too.
     this.worker = new Worker(workerFile(), { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
     this.worker.on('message', (m: LaneMessage) => {
@@ -126,14 +130,17 @@ export class WorkerLane {
 
   /**
    * Reads one source through the worker into `assembler`, as readSource's analysis lane would;
-   * `onBytes` follows the bytes read. Null when the worker could not open it (nothing was
-   * delivered: read it in one thread). A worker that fails is reported as a read that stopped there.
+   * `onBytes` follows the bytes read. Null when nothing of it was delivered because the worker could
+   * not open it or has failed: read it in one thread. A worker that fails after delivering some of
+   * it is reported as a read that stopped there.
    */
   async read(job: LaneJob, assembler: EventAssembler, onProblem: ProblemSink, onBytes: (bytes: number) => void): Promise<WorkerLaneResult | null> {
+    if (!this.usable) return null;
     this.worker.postMessage({ type: 'job', job } satisfies ToLaneWorker);
     this.busy = true;
     let bytes = 0;
     let lines = 0;
+    let delivered = 0;
     for (;;) {
       const m = this.queue.shift();
       if (m === undefined) {
@@ -146,13 +153,16 @@ export class WorkerLane {
         return m.unavailable === true ? null : { lines: m.lines, bytes: m.bytes, readable: m.readable, finished: m.finished };
       }
       deliver(m, this.kinds, job.name, this.lane, assembler, onProblem);
+      delivered++;
       workerLaneCounters.batches++;
+      workerLaneCounters.mostLines = Math.max(workerLaneCounters.mostLines, m.n);
       if (m.n > 0) lines = m.recs[(m.n - 1) * REC + R_LINE]!;
       const back = [m.data.buffer as ArrayBuffer, m.recs.buffer as ArrayBuffer];
       this.worker.postMessage({ type: 'ack', data: back[0]!, recs: back[1]! } satisfies ToLaneWorker, back);
       bytes = m.bytes;
       onBytes(bytes);
     }
+    if (delivered === 0) return null;
     const why = this.failure !== null ? this.failure.message : 'the reading thread stopped';
     onProblem({ source: job.name, ...(bytes > 0 ? { line: lines + 1 } : {}), offset: bytes, message: `read stopped: ${why}; kept what was read before` });
     return { lines, bytes, readable: bytes > 0, finished: true };

@@ -88,11 +88,21 @@ export async function readEvents(
     opts.analysisLane !== undefined && opts.encoding !== 'utf8' && !opts.tz && opts.kindsOnly !== true && afterChunk === undefined && process.env.CQLOG_NO_FAST_LANE !== '1';
   let laneBytes = 0;
   let workerLane: WorkerLane | null = null;
+  let workerFailed = false;
   const viaWorker = (job: LaneJob, size: number): WorkerRead | undefined => {
     if (!laneEligible) return undefined;
     laneBytes += size;
-    if (!workerLaneFor(laneBytes, job.type !== 'file')) return undefined;
-    const w = (workerLane ??= new WorkerLane(opts.analysisLane!));
+    if (workerFailed || !workerLaneFor(laneBytes, job.type !== 'file')) return undefined;
+    if (workerLane === null) {
+      try {
+        workerLane = new WorkerLane(opts.analysisLane!);
+      } catch {
+        // No thread to be had (a process limit): one thread reads everything, as it would anyway.
+        workerFailed = true;
+        return undefined;
+      }
+    }
+    const w = workerLane;
     return w.usable ? (asm, onProblem, onBytes) => w.read(job, asm, onProblem, onBytes) : undefined;
   };
   const readOne = async (spec: SourceSpec, chunks: () => AsyncIterable<Buffer>, worker?: WorkerRead): Promise<void> => {

@@ -20,12 +20,34 @@ export interface SplitHooks {
  */
 export type SplitOutcome = { binary: true } | { binary: false; readable: boolean };
 
-/** Splits a source's chunks into lines; the caller then ends the splitter unless it was binary. */
+/**
+ * Splits a source's chunks into lines; the caller then ends the splitter unless it was binary. Only
+ * the reading can stop with a problem: what the lines' consumer throws is not a fault of the input,
+ * and goes up (the source is closed first).
+ */
 export async function splitSource(source: string, chunks: AsyncIterable<Buffer>, splitter: LineSplitter, onProblem: ProblemSink, hooks: SplitHooks = {}): Promise<SplitOutcome> {
+  const it = chunks[Symbol.asyncIterator]();
   let first = true;
   let readable = false;
+  let done = false;
   try {
-    for await (const chunk of chunks) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await it.next();
+      } catch (err) {
+        done = true; // a generator that threw is finished
+        // For a .gz or a zip entry the offset is the decompressed one reached, the line the one it cut.
+        const at = splitter.bytes;
+        onProblem({ source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
+        first = false;
+        break;
+      }
+      if (next.done === true) {
+        done = true;
+        break;
+      }
+      const chunk = next.value;
       if (first) {
         first = false;
         const bin = looksBinary(chunk);
@@ -42,11 +64,9 @@ export async function splitSource(source: string, chunks: AsyncIterable<Buffer>,
       const after = hooks.afterChunk?.();
       if (after) await after;
     }
-  } catch (err) {
-    // For a .gz or a zip entry the offset is the decompressed one reached, the line the one it cut.
-    const at = splitter.bytes;
-    onProblem({ source, ...(at > 0 ? { line: splitter.lines + 1 } : {}), offset: at, message: `read stopped: ${readErrorReason(err)}; kept what was read before` });
-    first = false;
+  } finally {
+    // Stopped early (binary content, or the consumer threw): close the source.
+    if (!done) await it.return?.().catch(() => undefined);
   }
   // An empty source is readable; one that failed before its first byte is not.
   if (first) readable = true;

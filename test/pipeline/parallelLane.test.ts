@@ -6,15 +6,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fields, InputProblem, LogEvent } from '../../src/parse/event.js';
 import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
 import { readEvents, type AnalysisLane, type IngestResult } from '../../src/pipeline/readEvents.js';
-import { WORKER_LANE_COMPRESSED_CORES, WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFor } from '../../src/pipeline/parallelLane.js';
-import { BATCH_BYTES } from '../../src/pipeline/laneScan.js';
+import { WORKER_LANE_COMPRESSED_CORES, WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFile, workerLaneFor } from '../../src/pipeline/parallelLane.js';
+import { BATCH_BYTES, BATCH_RECORDS } from '../../src/pipeline/laneScan.js';
+import { FILE_CHUNK } from '../../src/source/read.js';
 import { generate } from '../../src/tools/generate-big.js';
-import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
+import { chunkEdgeLog, realLogDirs, ROOT, SAMPLES } from '../helpers.js';
 import { dgateLog, entryDataRange, writeZip } from '../source/fixtures.js';
 
 /** Runs fn with CQLOG_WORKER_LANE set to v (or unset), restoring it after. */
@@ -111,7 +113,7 @@ describe('the worker lane', () => {
       const worker = await read([file(name)], true);
       const taken = workerLaneCounters.batches - before;
       const one = await read([file(name)], false);
-      expect(worker).toEqual(one);
+      expect(worker).toStrictEqual(one);
       if (name === 'image.log') {
         expect(worker.result.sources[0]!.readable).toBe(false);
         expect(worker.problems[0]!.message).toMatch(/binary content \(PNG image\)/);
@@ -138,7 +140,7 @@ describe('the worker lane', () => {
     const before = workerLaneCounters.batches;
     const worker = await read(paths, true);
     expect(workerLaneCounters.batches - before).toBeGreaterThanOrEqual(8);
-    expect(worker).toEqual(await read(paths, false));
+    expect(worker).toStrictEqual(await read(paths, false));
     expect(worker.result.sources.map((x) => x.source.replace(/^.*[/\\]/, ''))).toEqual([
       'crlf.log',
       'logs_20261126.zip!serverstatus.log',
@@ -156,19 +158,86 @@ describe('the worker lane', () => {
     for (const paths of [[path.join(SAMPLES, 'incident')], ...realLogDirs().map((d) => [d])]) {
       const worker = await read(paths, true);
       expect(worker.events.length).toBeGreaterThan(0);
-      expect(worker).toEqual(await read(paths, false));
+      expect(worker).toStrictEqual(await read(paths, false));
     }
   });
 
-  it('ends the worker when the consumer fails in the middle of a source, and does not hang', async () => {
-    const lane: AnalysisLane = { fieldless: new Set(), writtenKeysOnly: true, needsText: () => true };
-    let n = 0;
-    const reading = withWorker('1', () =>
-      readEvents([file('generated.log')], { encoding: 'latin1', analysisLane: lane }, () => {
-        if (++n === 5000) throw new Error('consumer failed');
-      }, () => {}),
-    );
-    await expect(reading).rejects.toThrow('consumer failed');
+  for (const worker of [true, false]) {
+    it(`passes up what the consumer throws, ${worker ? 'ending the worker' : 'in one thread'}, and does not hang`, async () => {
+      const lane: AnalysisLane = { fieldless: new Set(), writtenKeysOnly: true, needsText: () => true };
+      let n = 0;
+      const seen: string[] = [];
+      const reading = withWorker(worker ? '1' : '0', () =>
+        readEvents(
+          [file('generated.log'), file('crlf.log')],
+          { encoding: 'latin1', analysisLane: lane },
+          (e) => {
+            seen.push(e.source);
+            if (++n === 5000) throw new Error('consumer failed');
+          },
+          () => {},
+        ),
+      );
+      // Not a problem of the input: the reading stops there, the next source is not read.
+      await expect(reading).rejects.toThrow('consumer failed');
+      expect(n).toBe(5000);
+      expect(seen.some((s) => s.endsWith('crlf.log'))).toBe(false);
+    });
+  }
+
+  describe('when the worker fails', () => {
+    const realWorker = path.join(ROOT, 'dist', 'pipeline', 'laneWorker.js');
+    /** Runs fn with the worker's code replaced by `code` (an ES module), restoring it after. */
+    async function withFakeWorker<T>(code: string, fn: () => Promise<T>): Promise<T> {
+      const fake = file(`fake-worker-${Math.random().toString(36).slice(2)}.mjs`);
+      writeFileSync(fake, code);
+      workerLaneFile.override = fake;
+      try {
+        return await fn();
+      } finally {
+        workerLaneFile.override = null;
+      }
+    }
+
+    it('before it delivers anything, the sources are read in one thread, with nothing lost', async () => {
+      const paths = [file('generated.log'), file('crlf.log')];
+      const got = await withFakeWorker(`import { parentPort } from 'node:worker_threads'; parentPort.once('message', () => { throw new Error('boom'); });`, () => read(paths, true));
+      expect(got).toStrictEqual(await read(paths, false));
+      expect(got.problems).toHaveLength(0);
+    });
+
+    it('in the middle of a source, the read is reported stopped there and the next source is read in one thread', async () => {
+      const paths = [file('generated.log'), file('crlf.log')];
+      const code = [
+        `import { parentPort } from 'node:worker_threads';`,
+        `const post = parentPort.postMessage.bind(parentPort);`,
+        `let batches = 0;`,
+        `parentPort.postMessage = (m, t) => { post(m, t); if (m.type === 'batch' && ++batches === 2) process.exit(1); };`,
+        `await import(${JSON.stringify(pathToFileURL(realWorker).href)});`,
+      ].join('\n');
+      const got = await withFakeWorker(code, () => read(paths, true));
+      const one = await read(paths, false);
+      const stopped = got.problems.filter((p) => /read stopped: the reading thread stopped/.test(p.message));
+      expect(stopped).toHaveLength(1);
+      expect(stopped[0]!.source).toMatch(/generated\.log$/);
+      const [gotFirst, oneFirst] = [got, one].map((r) => r.result.sources[0]!);
+      expect(gotFirst!.lines).toBeGreaterThan(0);
+      expect(gotFirst!.lines).toBeLessThan(oneFirst!.lines);
+      // The next source is whole.
+      expect(got.result.sources[1]).toStrictEqual(one.result.sources[1]);
+      expect(got.events.filter((e) => e.source.endsWith('crlf.log'))).toStrictEqual(one.events.filter((e) => e.source.endsWith('crlf.log')));
+    });
+  });
+
+  it('bounds a batch by its lines as well as by its bytes (a log of empty lines)', async () => {
+    writeFileSync(file('empty-lines.log'), '\n'.repeat(3 * FILE_CHUNK + 5));
+    workerLaneCounters.mostLines = 0;
+    const worker = await read([file('empty-lines.log')], true);
+    expect(worker).toStrictEqual(await read([file('empty-lines.log')], false));
+    expect(worker.result.sources[0]!.lines).toBe(3 * FILE_CHUNK + 5);
+    // At most BATCH_RECORDS lines, and then the rest of the chunk that reached them.
+    expect(workerLaneCounters.mostLines).toBeGreaterThanOrEqual(BATCH_RECORDS);
+    expect(workerLaneCounters.mostLines).toBeLessThan(BATCH_RECORDS + FILE_CHUNK);
   });
 
   it('is used for a large file on a machine with cores to spare, unless told otherwise', async () => {
