@@ -4,6 +4,8 @@
  */
 import type { Fields } from '../parse/event.js';
 import type { EventAssembler } from '../parse/assemble.js';
+import { OBJECT_PATH_KINDS, ObjectPathReader, type ObjectPathKeys } from '../parse/catalog/objectPath.js';
+import { readThreadNumber } from '../parse/catalog/threadLine.js';
 
 /**
  * The analysis lane: prefix and kind are read from the bytes as in the kinds-only fast lane, but
@@ -44,3 +46,62 @@ export function laneDetail(asm: EventAssembler, lane: AnalysisLane, kind: string
   asm.knownDetail(cite ? buf.toString('latin1', m, end) : null, fields);
 }
 
+
+/** What the lane read of a line besides its kind: nothing (the full classifier reads the text)… */
+export const LANE_NO_FIELDS = 0;
+/** …no fields at all (a `fieldless` kind)… */
+export const LANE_EMPTY = 1;
+/** …an object path's keys (LaneFieldReader.keys)… */
+export const LANE_KEYS = 2;
+/** …or a thread line's number (LaneFieldReader.thread). */
+export const LANE_THREAD = 3;
+export type LaneFieldsRead = typeof LANE_NO_FIELDS | typeof LANE_EMPTY | typeof LANE_KEYS | typeof LANE_THREAD;
+
+/**
+ * Reads from a line's bytes the fields a lane's consumer declared it reads (one thread and the
+ * worker use the same reader, so they read the same): the answer says what was read, and the keys
+ * or thread number wait in `keys` and `thread` until the next line.
+ */
+export class LaneFieldReader {
+  private readonly fieldless: ReadonlySet<string>;
+  private readonly threadOnly: ReadonlySet<string>;
+  private readonly written: ObjectPathReader | null;
+  keys: ObjectPathKeys | null = null;
+  thread = 0;
+
+  constructor(lane: { fieldless: Iterable<string>; writtenKeysOnly: boolean; threadOnly?: Iterable<string> | undefined }) {
+    this.fieldless = new Set(lane.fieldless);
+    this.threadOnly = new Set(lane.threadOnly ?? []);
+    this.written = lane.writtenKeysOnly ? new ObjectPathReader() : null;
+  }
+
+  /** What can be read of a line of this kind, its message in bytes [m, end). */
+  read(kind: string, buf: Buffer, m: number, end: number): LaneFieldsRead {
+    if (this.fieldless.has(kind)) return LANE_EMPTY;
+    if (this.written !== null && OBJECT_PATH_KINDS.has(kind)) {
+      this.keys = this.written.read(buf, m, end);
+      return this.keys !== null ? LANE_KEYS : LANE_NO_FIELDS;
+    }
+    if (this.threadOnly.has(kind)) {
+      const thread = readThreadNumber(buf, m, end);
+      if (thread === null) return LANE_NO_FIELDS;
+      this.thread = thread;
+      return LANE_THREAD;
+    }
+    return LANE_NO_FIELDS;
+  }
+
+  /** The fields an answer of `read` stands for, as an event's fields (null: none from the bytes). */
+  fields(read: LaneFieldsRead): Fields | null {
+    switch (read) {
+      case LANE_EMPTY:
+        return {};
+      case LANE_KEYS:
+        return this.keys as unknown as Fields;
+      case LANE_THREAD:
+        return { thread: this.thread };
+      default:
+        return null;
+    }
+  }
+}

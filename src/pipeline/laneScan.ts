@@ -8,8 +8,7 @@
  */
 import type { InputProblem } from '../parse/event.js';
 import { allKinds } from '../parse/catalog/index.js';
-import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
-import { readThreadNumber } from '../parse/catalog/threadLine.js';
+import { LANE_EMPTY, LANE_KEYS, LANE_THREAD, LaneFieldReader } from './lane.js';
 import { LineSplitter } from '../source/lines.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
 import { splitSource } from './splitSource.js';
@@ -260,10 +259,8 @@ export function laneScan(opts: LaneScanOptions): LaneScan {
 }
 
 async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBuilder, chunks: AsyncIterable<Buffer>, post: LanePost): Promise<void> {
-  const fieldless = new Set(opts.fieldless);
-  const threadOnly = new Set(opts.threadOnly);
+  const fields = new LaneFieldReader(opts);
   const fast = new FastPrefix();
-  const written = opts.writtenKeysOnly ? new ObjectPathReader() : null;
   const gate = new ChunkGate();
   let chunk: Buffer | null = null;
   let base = 0;
@@ -295,19 +292,15 @@ async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBui
       r[o + R_M] = m + shift;
       r[o + R_KIND] = batch.kindId(kind);
       r[o + R_TIME] = batch.timeIndex(fast.time);
-      if (fieldless.has(kind)) r[o + R_KEY] = KEY_EMPTY;
-      else if (written !== null && OBJECT_PATH_KINDS.has(kind)) {
-        const k = written.read(buf, m, end);
-        if (k !== null) {
-          r[o + R_KEY] = batch.keyIndex(k.patientFolder, k.seriesUid);
-          r[o + R_NUMBER] = k.fileTime;
-        }
-      } else if (threadOnly.has(kind)) {
-        const thread = readThreadNumber(buf, m, end);
-        if (thread !== null) {
-          r[o + R_KEY] = KEY_THREAD;
-          r[o + R_NUMBER] = thread;
-        }
+      const read = fields.read(kind, buf, m, end);
+      if (read === LANE_EMPTY) r[o + R_KEY] = KEY_EMPTY;
+      else if (read === LANE_KEYS) {
+        const k = fields.keys!;
+        r[o + R_KEY] = batch.keyIndex(k.patientFolder, k.seriesUid);
+        r[o + R_NUMBER] = k.fileTime;
+      } else if (read === LANE_THREAD) {
+        r[o + R_KEY] = KEY_THREAD;
+        r[o + R_NUMBER] = fields.thread;
       }
     },
     onProblem,

@@ -3,16 +3,14 @@
  * through here. Memory is bounded by the read chunk, the longest line kept and the held GUI lines.
  */
 import { promises as fsp } from 'node:fs';
-import type { Fields, InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
-import { OBJECT_PATH_KINDS, ObjectPathReader } from '../parse/catalog/objectPath.js';
-import { readThreadNumber } from '../parse/catalog/threadLine.js';
+import type { InputProblem, LogEvent, ProblemSink } from '../parse/event.js';
 import { EventAssembler, type AssembleOptions } from '../parse/assemble.js';
 import { decodeLine, LineSplitter } from '../source/lines.js';
 import { resolveInputs } from '../source/resolve.js';
 import { fileChunks, gzipChunks, openZipSource, stdinChunks } from '../source/read.js';
 import { parseDicomIni } from '../source/ini.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
-import { laneDetail, type AnalysisLane } from './lane.js';
+import { LaneFieldReader, laneDetail, type AnalysisLane } from './lane.js';
 import { splitSource } from './splitSource.js';
 import { WorkerLane, workerLaneFor, type WorkerLaneResult } from './parallelLane.js';
 import type { LaneJob } from './laneScan.js';
@@ -209,8 +207,7 @@ async function readSource(
     }
   }
   const fast = byBytes && (opts.kindsOnly === true || lane !== null) ? new FastPrefix() : null;
-  const written = lane !== null && lane.writtenKeysOnly ? new ObjectPathReader() : null;
-  const threadOnly = lane?.threadOnly ?? null;
+  const laneFields = lane !== null ? new LaneFieldReader(lane) : null;
   let fastOk = fast !== null;
   const gate = new ChunkGate();
   const splitter = new LineSplitter(
@@ -222,16 +219,7 @@ async function readSource(
         const kind = m === end ? 'blank' : fastKind(buf, m, end);
         if (kind !== null) {
           assembler.known(fast!.time, kind, offset, lineNo, end - m);
-          if (lane !== null) {
-            let fields: Fields | null = null;
-            if (lane.fieldless.has(kind)) fields = {};
-            else if (written !== null && OBJECT_PATH_KINDS.has(kind)) fields = written.read(buf, m, end) as Fields | null;
-            else if (threadOnly?.has(kind) === true) {
-              const thread = readThreadNumber(buf, m, end);
-              if (thread !== null) fields = { thread };
-            }
-            laneDetail(assembler, lane, kind, fields, buf, m, end, spec.name);
-          }
+          if (lane !== null) laneDetail(assembler, lane, kind, laneFields!.fields(laneFields!.read(kind, buf, m, end)), buf, m, end, spec.name);
           return;
         }
       }
