@@ -156,13 +156,18 @@ export function cleanForBytes(chunk: Uint8Array): boolean {
 
 /** Decides, chunk by chunk, whether the byte lanes may read the lines handled with it. */
 export class ChunkGate {
+  /** Whether the line left unfinished so far (from its first chunk on) is clean. */
   private prevClean = true;
 
-  /** True when this chunk and the previous one are clean (the line the previous one left unfinished is handled with this one). */
+  /**
+   * True when this chunk is clean and so is every chunk of the line the previous ones left
+   * unfinished (it is handled with this one). A chunk with no newline continues that line, which
+   * then also spans it: a line can span many chunks (up to 1 MiB).
+   */
   accept(chunk: Uint8Array): boolean {
     const clean = cleanForBytes(chunk);
     const ok = clean && this.prevClean;
-    this.prevClean = clean;
+    this.prevClean = chunk.indexOf(10) !== -1 ? clean : ok;
     return ok;
   }
 }

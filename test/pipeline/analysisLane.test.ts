@@ -14,6 +14,7 @@ import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
 import { generate } from '../../src/tools/generate-big.js';
 import { BSN, HOSPITAL_ID, LogBuilder, SERIES } from '../correlate/logBuilder.js';
 import { chunkEdgeLog, realLogDirs, SAMPLES } from '../helpers.js';
+import { FILE_CHUNK } from '../../src/source/read.js';
 
 /**
  * Runs fn with the byte lanes on or off (CQLOG_NO_FAST_LANE), and with or without the worker
@@ -132,6 +133,24 @@ describe('the analysis lane', () => {
       expect(await withLane(true, () => analyzePaths([file]), true)).toEqual(lane);
     });
   }
+
+  it('hands a line with a lone CR to the full parser also when the line spans three read chunks', async () => {
+    // The CR is in the first chunk, the line ends in the third: the gate must remember the line's first chunk.
+    const filler = 'Fri Nov 27 19:31:10 2026 Accepted compression: j2\n';
+    const line = `Fri Nov 27 19:31:10 2026 Written file: /opt/d/12\r${'x'.repeat(2 * FILE_CHUNK + 1000)}/1.2.3_0001_000001_17958078700000.dcm\n`;
+    const file = path.join(dir, 'cr-long.log');
+    writeFileSync(file, filler.repeat(3) + line + filler.repeat(3), 'latin1');
+    const events = async (on: boolean): Promise<LogEvent[]> => {
+      const out: LogEvent[] = [];
+      await withLane(on, () => analyzePaths([file], { onEvent: (e) => void out.push(e) }));
+      return out;
+    };
+    const full = await events(false);
+    expect(full.map((e) => e.kind)).toContain('unknown'); // the CR stops the pattern's `.`
+    expect(await events(true)).toStrictEqual(full);
+    expect(await withLane(true, () => analyzePaths([file]))).toStrictEqual(await withLane(false, () => analyzePaths([file])));
+    expect(await withLane(true, () => analyzePaths([file]), true)).toStrictEqual(await withLane(false, () => analyzePaths([file])));
+  });
 
   it('gives a watching caller (timeline) every event whole, as the full decoder does, in one thread and with the worker', async () => {
     const collect = async (on: boolean, worker = false): Promise<LogEvent[]> => {
