@@ -100,11 +100,17 @@ async function* streamChunks(s: Readable): AsyncGenerator<Buffer> {
   for await (const c of s) yield typeof c === 'string' ? Buffer.from(c, 'latin1') : (c as Buffer);
 }
 
-export function gzipChunks(p: string): AsyncGenerator<Buffer> {
+export async function* gzipChunks(p: string): AsyncGenerator<Buffer> {
   const src = createReadStream(p);
   const gunzip = createGunzip();
   src.on('error', (e) => gunzip.destroy(e));
-  return streamChunks(src.pipe(gunzip));
+  try {
+    yield* streamChunks(src.pipe(gunzip));
+  } finally {
+    // A reader that stops early (binary content, a consumer that threw) destroys only the gunzip
+    // stream: the file under it would stay open (on Windows, locked) until the process ends.
+    src.destroy();
+  }
 }
 
 export function stdinChunks(): AsyncGenerator<Buffer> {
@@ -328,7 +334,11 @@ async function* localEntryChunks(p: string, e: LocalEntry, fileSize: number): As
     raw.on('error', (err) => inflate.destroy(err));
     s = raw.pipe(inflate);
   }
-  yield* checkedChunks(s, e.crc, e.sizeKnown && e.dataEnd <= fileSize);
+  try {
+    yield* checkedChunks(s, e.crc, e.sizeKnown && e.dataEnd <= fileSize);
+  } finally {
+    raw.destroy(); // as in gzipChunks: closes the file when the reader stops early
+  }
   if (e.method === 0 && e.dataEnd > fileSize) throw new Error('the zip ends inside this entry');
 }
 

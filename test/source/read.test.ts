@@ -1,10 +1,10 @@
 /** fileChunks: a regular file read in cache-sized synchronous chunks, a pipe read as it comes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { FILE_CHUNK, fileChunks, READ_CHUNK, readTiming, YIELD_EVERY_BYTES } from '../../src/source/read.js';
-import { tempDir } from './fixtures.js';
+import { FILE_CHUNK, fileChunks, gzipChunks, openZipSource, READ_CHUNK, readTiming, YIELD_EVERY_BYTES } from '../../src/source/read.js';
+import { dgateLog, entryDataRange, gzip, tempDir, writeZip } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
 beforeAll(() => {
@@ -106,5 +106,47 @@ describe('fileChunks', () => {
     const got = await collect(fifo);
     await exited;
     expect(got.bytes.equals(data)).toBe(true);
+  });
+});
+
+/** The files this process holds open (Linux: /proc/self/fd). */
+function openFiles(): string[] {
+  const out: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      out.push(readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return out;
+}
+
+describe('a compressed source whose reader stops early', () => {
+  // Counted through /proc/self/fd, which only Linux has (CI runs on Linux).
+  it.skipIf(process.platform !== 'linux')('closes its file: a .gz, and an entry of a zip salvaged from its local headers', async () => {
+    const text = dgateLog(20000, 'g');
+    const gz = path.join(tmp.dir, 'early.log.gz');
+    writeFileSync(gz, gzip(text));
+    const whole = path.join(tmp.dir, 'early-whole.zip');
+    await writeZip(whole, { 'serverstatus.log': text, 'PacsUser.log': dgateLog(50, 'u') });
+    const buf = readFileSync(whole);
+    const { start, end } = entryDataRange(buf, 'serverstatus.log');
+    const cut = path.join(tmp.dir, 'early-cut.zip');
+    writeFileSync(cut, buf.subarray(0, Math.floor((start + end) / 2)));
+    const zip = (await openZipSource({ type: 'zip', name: cut, path: cut }, () => {}))!;
+    for (const [file, chunks] of [
+      [gz, gzipChunks(gz)],
+      [cut, zip.logs[0]!.chunks()],
+    ] as const) {
+      const it = chunks[Symbol.asyncIterator]();
+      expect((await it.next()).done).toBe(false);
+      expect(openFiles()).toContain(file);
+      await it.return(undefined);
+      // The stream closes its descriptor asynchronously.
+      for (let i = 0; i < 50 && openFiles().includes(file); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(openFiles(), file).not.toContain(file);
+    }
+    zip.close();
   });
 });
