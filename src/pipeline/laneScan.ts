@@ -82,8 +82,10 @@ export interface LaneBatch {
   keys: string[];
   /** Problems, each to be reported before record `at`. */
   problems: { at: number; problem: InputProblem }[];
-  /** Bytes read so far. */
+  /** Bytes read so far… */
   bytes: number;
+  /** …and where the first line not in this or an earlier batch starts (a worker that dies after it loses the rest from there). */
+  through: number;
 }
 
 export interface LaneEnd {
@@ -216,7 +218,7 @@ class BatchBuilder {
   }
 
   /** The batch as a message, with the buffers to transfer; the builder starts a new one. */
-  take(bytes: number): [LaneBatch, ArrayBuffer[]] {
+  take(bytes: number, through: number): [LaneBatch, ArrayBuffer[]] {
     const m: LaneBatch = {
       type: 'batch',
       data: this.data,
@@ -228,6 +230,7 @@ class BatchBuilder {
       keys: this.keys,
       problems: this.problems,
       bytes,
+      through,
     };
     const transfer = [this.data.buffer as ArrayBuffer, this.recs.buffer as ArrayBuffer];
     const data = this.spareData.pop();
@@ -306,7 +309,7 @@ async function scanSource(source: string, opts: LaneScanOptions, batch: BatchBui
     onProblem,
   );
   const flush = async (): Promise<void> => {
-    const [m, transfer] = batch.take(splitter.bytes);
+    const [m, transfer] = batch.take(splitter.bytes, splitter.nextLineOffset);
     await post(m, transfer);
   };
   const outcome = await splitSource(source, chunks, splitter, onProblem, {

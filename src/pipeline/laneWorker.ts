@@ -2,8 +2,7 @@
  * The analysis lane's worker thread (see parallelLane.ts): reads the sources the main thread sends
  * it, one at a time, and posts their batches. At most MAX_IN_FLIGHT batches wait for the main
  * thread at a time, which bounds memory. Zip entries are read from the zip opened here again (the
- * main thread has listed it and reported its problems; they are not reported twice), and closed
- * after each entry.
+ * main thread has listed it and reported its problems; they are not reported twice).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileChunks, gzipChunks, openZipSource, type OpenedZip } from '../source/read.js';
@@ -37,18 +36,27 @@ const post: LanePost = async (m, transfer) => {
   while (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
 };
 
-/** The zip of the entry being read, closed after it (an open zip would stay locked on Windows). */
-let zip: OpenedZip | null = null;
+/**
+ * The zip of the entries being read, kept while the next job is of the same zip (a Conquest zip
+ * holds serverstatus.log and PacsTrouble.log; the main thread holds it open that long too).
+ */
+let zip: { path: string; opened: OpenedZip | null } | null = null;
 
 function closeZip(): void {
-  zip?.close();
+  zip?.opened?.close();
   zip = null;
 }
 
 async function chunksOf(job: LaneJob): Promise<AsyncIterable<Buffer> | null> {
-  if (job.type !== 'zip-entry') return job.type === 'gzip' ? gzipChunks(job.path) : fileChunks(job.path);
-  zip = await openZipSource({ type: 'zip', name: job.path, path: job.path }, () => {});
-  const log = zip?.logs[job.index];
+  if (job.type !== 'zip-entry') {
+    closeZip();
+    return job.type === 'gzip' ? gzipChunks(job.path) : fileChunks(job.path);
+  }
+  if (zip?.path !== job.path) {
+    closeZip();
+    zip = { path: job.path, opened: await openZipSource({ type: 'zip', name: job.path, path: job.path }, () => {}) };
+  }
+  const log = zip.opened?.logs[job.index];
   return log !== undefined && log.spec.type === 'zip-entry' && log.spec.entry === job.entry ? log.chunks() : null;
 }
 
@@ -59,12 +67,9 @@ for (;;) {
     await new Promise<void>((resolve) => (nextJob = resolve));
     continue;
   }
-  try {
-    const chunks = await chunksOf(job).catch(() => null);
-    if (chunks === null) await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false, unavailable: true }, []);
-    else await scan.run(job.name, chunks, post);
-  } finally {
-    closeZip();
-  }
+  const chunks = await chunksOf(job).catch(() => null);
+  if (chunks === null) await post({ type: 'end', lines: 0, bytes: 0, readable: false, finished: false, unavailable: true }, []);
+  else await scan.run(job.name, chunks, post);
 }
+closeZip();
 port.close();

@@ -141,6 +141,7 @@ export class WorkerLane {
     let bytes = 0;
     let lines = 0;
     let delivered = 0;
+    let through = 0;
     for (;;) {
       const m = this.queue.shift();
       if (m === undefined) {
@@ -160,12 +161,14 @@ export class WorkerLane {
       const back = [m.data.buffer as ArrayBuffer, m.recs.buffer as ArrayBuffer];
       this.worker.postMessage({ type: 'ack', data: back[0]!, recs: back[1]! } satisfies ToLaneWorker, back);
       bytes = m.bytes;
+      through = m.through;
       onBytes(bytes);
     }
     if (delivered === 0) return null;
     const why = this.failure !== null ? this.failure.message : 'the reading thread stopped';
-    onProblem({ source: job.name, ...(bytes > 0 ? { line: lines + 1 } : {}), offset: bytes, message: `read stopped: ${why}; kept what was read before` });
-    return { lines, bytes, readable: bytes > 0, finished: true };
+    // What was delivered ends where the first line not delivered starts; the rest of the source is not read.
+    onProblem({ source: job.name, line: lines + 1, offset: through, message: `read stopped: ${why}; kept the lines before` });
+    return { lines, bytes: through, readable: true, finished: true };
   }
 
   /** Ends the worker: at once when it failed or is still in a source (the reading was cut short), else when it has finished. */

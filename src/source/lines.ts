@@ -39,6 +39,11 @@ export class LineSplitter {
     return this.offset;
   }
 
+  /** Where the line not yet emitted starts (the bytes of every emitted line end before it). */
+  get nextLineOffset(): number {
+    return this.lineStart;
+  }
+
   push(chunk: Buffer): void {
     if (!this.nulReported) this.checkNul(chunk);
     let pos = 0;

@@ -223,6 +223,17 @@ describe('the worker lane', () => {
       const [gotFirst, oneFirst] = [got, one].map((r) => r.result.sources[0]!);
       expect(gotFirst!.lines).toBeGreaterThan(0);
       expect(gotFirst!.lines).toBeLessThan(oneFirst!.lines);
+      // The report names the first line not delivered, where it starts, and the bytes kept end there.
+      expect(stopped[0]!.line).toBe(gotFirst!.lines + 1);
+      const first = stopped[0]!.line!;
+      const text = readFileSync(file('generated.log'));
+      let at = 0;
+      for (let n = 1; n < first; n++) at = text.indexOf(10, at) + 1;
+      expect(stopped[0]!.offset).toBe(at);
+      expect(gotFirst!.bytes).toBe(at);
+      // Every line before it was delivered as in one thread.
+      const before = (r: Reading): LogEvent[] => r.events.filter((e) => e.source.endsWith('generated.log') && e.line < first - 1);
+      expect(before(got)).toStrictEqual(before(one));
       // The next source is whole.
       expect(got.result.sources[1]).toStrictEqual(one.result.sources[1]);
       expect(got.events.filter((e) => e.source.endsWith('crlf.log'))).toStrictEqual(one.events.filter((e) => e.source.endsWith('crlf.log')));
