@@ -101,7 +101,8 @@ export async function readEvents(
       }
     }
     const w = workerLane;
-    return w.usable ? (asm, onProblem, onBytes) => w.read(job, asm, onProblem, onBytes) : undefined;
+    // A worker that has failed answers null: the source is then read in this thread.
+    return (asm, onProblem, onBytes) => w.read(job, asm, onProblem, onBytes);
   };
   const readOne = async (spec: SourceSpec, chunks: () => AsyncIterable<Buffer>, worker?: WorkerRead): Promise<void> => {
     const summary: SourceSummary = { source: spec.name, bytes: 0, lines: 0, events: 0, unknown: 0, problems: 0, readable: false };
