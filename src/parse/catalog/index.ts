@@ -7,6 +7,7 @@ import type { Fields } from '../event.js';
 import type { CatalogRow } from './types.js';
 import { setValue } from './values.js';
 import { WordView, wordsOf } from '../wordView.js';
+import { compileByteShape, matchByteShape, shapeAfter, type ByteShape } from './byteShape.js';
 import { associationRows } from './rows/association.js';
 import { moveRows } from './rows/move.js';
 import { storageRows } from './rows/storage.js';
@@ -338,6 +339,8 @@ interface ByteRow {
   suffix: Buffer;
   /** The row's regex, run on the decoded message when the tail needs it; null for multiline rows. */
   pattern: RegExp | null;
+  /** The same test on the bytes after the literal, when the regex compiles to one (byteShape.ts). */
+  shape: ByteShape | null;
 }
 
 /** The byte rows by their first three bytes: indexed by the first two, then by the third (two array loads, no hashing). */
@@ -355,7 +358,10 @@ function buildByteBuckets(): ByteTable {
       const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
       const lit = Buffer.from(c.literal, 'latin1');
       const litWords = wordsOf(lit, 3, Math.max(0, (lit.length - 3) >> 2));
-      return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern: c.row.multiline ? null : c.row.pattern };
+      const pattern = c.row.multiline ? null : c.row.pattern;
+      const whole = tail === null && pattern !== null && !/[^\x00-\xff]/.test(c.literal) ? compileByteShape(pattern) : null;
+      const shape = whole !== null ? shapeAfter(whole, lit.length) : null;
+      return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern, shape };
     });
   }
   return out;
@@ -389,7 +395,12 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
     for (let i = 3 + 4 * lw.length; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
     const tail = row.tail;
     if (tail === null) {
-      // The literal matched but the rest needs the regex: run this row's own regex, as classify would.
+      // The literal matched but the rest needs the regex: its byte shape where it has one, else
+      // this row's own regex, as classify would.
+      if (row.shape !== null) {
+        if (matchByteShape(row.shape, buf, s + n, end)) return row.kind;
+        continue;
+      }
       if (row.pattern === null) return null;
       text ??= buf.toString('latin1', s, end);
       if (row.pattern.test(text)) return row.kind;
