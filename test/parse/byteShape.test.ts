@@ -55,7 +55,7 @@ describe('byte shapes', () => {
         expect(matchByteShape(shape!, buf, 2, buf.length - 2), `${row.kind}: ${JSON.stringify(t)}`).toBe(want);
         // From after the literal start, as classifyBytes calls it.
         const lit = literalStart(row.pattern);
-        const after = shapeAfter(shape!, lit.length);
+        const after = shapeAfter(shape!, Buffer.from(lit, 'latin1'));
         if (after !== null && t.startsWith(lit)) expect(matchByteShape(after, buf, 2 + lit.length, buf.length - 2), `${row.kind} after literal: ${JSON.stringify(t)}`).toBe(want);
         compared++;
         if (want) matched++;
@@ -99,6 +99,13 @@ describe('byte shapes', () => {
     expect(compileByteShape(/^a.*x-(?<n>\d+)$/)).toBeNull();
     expect(compileByteShape(/^a.*x1(?<n>\d+)$/)).toBeNull();
     expect(compileByteShape(/^a.*x (?<n>\d+)$/)).not.toBeNull();
+  });
+
+  it('drop only a literal start the shape itself begins with', () => {
+    const shape = compileByteShape(/^UPACS THREAD (?<thread>\d+): ENDED AT: (?<endedAt>.*)$/)!;
+    expect(shapeAfter(shape, Buffer.from('UPACS THREAD ', 'latin1'))).not.toBeNull();
+    expect(shapeAfter(shape, Buffer.from('UPACS THREAX ', 'latin1'))).toBeNull();
+    expect(shapeAfter(shape, Buffer.from('UPACS THREAD 1', 'latin1'))).toBeNull(); // longer than the literal
   });
 
   it('leave classifyBytes giving the full classifier kind on the sample lines', () => {

@@ -162,13 +162,15 @@ export function matchByteShape(shape: ByteShape, buf: Uint8Array, s: number, end
 }
 
 /**
- * The shape with its first `n` bytes dropped, for a caller that has already compared them (the
- * catalog's literal start); null when the shape does not start with n literal bytes.
+ * The shape with its first bytes dropped, for a caller that has already compared them (the
+ * catalog's literal start `lit`); null when the shape does not start with those very bytes.
  */
-export function shapeAfter(shape: ByteShape, n: number): ByteShape | null {
+export function shapeAfter(shape: ByteShape, lit: Uint8Array): ByteShape | null {
+  const n = lit.length;
   if (n === 0) return shape;
   const first = shape.head[0];
   if (first === undefined || first.type !== LIT || first.bytes.length < n) return null;
+  for (let i = 0; i < n; i++) if (first.bytes[i] !== lit[i]) return null;
   const rest = first.bytes.subarray(n);
   const head = rest.length > 0 ? [{ type: LIT, bytes: rest, minus: false } as ShapeToken, ...shape.head.slice(1)] : shape.head.slice(1);
   return { head, tail: shape.tail, anyMin: shape.anyMin };

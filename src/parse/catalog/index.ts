@@ -360,7 +360,7 @@ function buildByteBuckets(): ByteTable {
       const litWords = wordsOf(lit, 3, Math.max(0, (lit.length - 3) >> 2));
       const pattern = c.row.multiline ? null : c.row.pattern;
       const whole = tail === null && pattern !== null && !/[^\x00-\xff]/.test(c.literal) ? compileByteShape(pattern) : null;
-      const shape = whole !== null ? shapeAfter(whole, lit.length) : null;
+      const shape = whole !== null ? shapeAfter(whole, lit) : null;
       return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern, shape };
     });
   }
