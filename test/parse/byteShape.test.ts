@@ -1,6 +1,6 @@
 /** Byte shapes of catalog regexes: the same answer as the regex wherever one compiles. */
 import { describe, expect, it } from 'vitest';
-import { CATALOG, classify, classifyBytes, literalStart } from '../../src/parse/catalog/index.js';
+import { CATALOG, classify, classifyBytes, forgetRecentStarts, literalStart } from '../../src/parse/catalog/index.js';
 import { compileByteShape, matchByteShape, shapeAfter } from '../../src/parse/catalog/byteShape.js';
 import { EventAssembler } from '../../src/parse/assemble.js';
 
@@ -114,5 +114,44 @@ describe('byte shapes', () => {
       const k = classifyBytes(buf, 0, buf.length);
       if (k !== null) expect(k, JSON.stringify(t)).toBe(classify(t).kind);
     }
+  });
+});
+
+describe('recent message starts in classifyBytes', () => {
+  /** Messages that share their first sixteen bytes with others but differ in length, tail or suffix. */
+  function messages(): string[] {
+    const out = new Set<string>();
+    for (const row of CATALOG) for (const s of row.samples) out.add(s.line.replace(/^\S+ \S+ (?:\S+ \S+ \S+ )?/, ''));
+    for (const head of ['Written file: ', 'Rewritten file: ', 'Sending file : ', 'Sending file: ', 'UPACS THREAD 12: ', 'Presentation Context ', 'Calling Application Title : "']) {
+      for (const tail of ['', 'x', 'ab', 'abc', '/opt/conquest/data/123/1.2.3_0001_000001_17935992260000.dcm', ' ', '"', 'STARTED AT: Fri', 'ENDED AT: x', '"1.2.840" 1', 'PDU']) {
+        out.add(head + tail);
+        out.add('  ' + head + tail);
+        out.add(head.slice(0, -1) + tail);
+      }
+    }
+    return [...out].filter((t) => !/[\n\r]/.test(t) && !/[^\x00-\xff]/.test(t));
+  }
+
+  it('give every message the answer it gets with nothing remembered, whatever line came before', () => {
+    const texts = messages();
+    const bufs = texts.map((t) => Buffer.from(t, 'latin1'));
+    const fresh = bufs.map((b) => {
+      forgetRecentStarts();
+      return classifyBytes(b, 0, b.length);
+    });
+    let hits = 0;
+    for (let i = 0; i < bufs.length; i++) {
+      for (let j = 0; j < bufs.length; j++) {
+        forgetRecentStarts();
+        classifyBytes(bufs[j]!, 0, bufs[j]!.length);
+        const got = classifyBytes(bufs[i]!, 0, bufs[i]!.length);
+        expect(got, `${JSON.stringify(texts[i])} after ${JSON.stringify(texts[j])}`).toBe(fresh[i]);
+        if (got !== null && j !== i && texts[j]!.slice(0, 16) === texts[i]!.slice(0, 16)) hits++;
+      }
+    }
+    expect(hits).toBeGreaterThan(50);
+    // And with all four entries full, in one long run.
+    forgetRecentStarts();
+    for (let r = 0; r < 3; r++) for (let i = 0; i < bufs.length; i++) expect(classifyBytes(bufs[i]!, 0, bufs[i]!.length)).toBe(fresh[i]);
   });
 });

@@ -341,6 +341,12 @@ interface ByteRow {
   pattern: RegExp | null;
   /** The same test on the bytes after the literal, when the regex compiles to one (byteShape.ts). */
   shape: ByteShape | null;
+  /**
+   * True when a message's first START_KEY bytes settle whether this row is the one that matches,
+   * given its length and tail: its literal fits in them, it needs no regex, and so does every
+   * literal before it in its bucket (see recentStarts).
+   */
+  keyed: boolean;
 }
 
 /** The byte rows by their first three bytes: indexed by the first two, then by the third (two array loads, no hashing). */
@@ -348,12 +354,44 @@ type ByteTable = ((ByteRow[] | undefined)[] | undefined)[];
 let byteBuckets: ByteTable | null = null;
 const words = new WordView();
 
+/**
+ * Recent message starts and the row they led to. Most lines of a router's log start with one of a
+ * few texts (`Written file: `, `Sending file : `): a line whose first START_KEY bytes equal a recent
+ * one's reaches the same row in its bucket, past the same literal mismatches, when that row is
+ * `keyed`; only the row's tail (length, suffix) is then checked again. That costs four word
+ * compares instead of the bucket walk.
+ */
+const START_KEY = 16;
+const RECENT_STARTS = 4;
+const recentStartWords = new Int32Array(RECENT_STARTS * 4);
+const recentStartRows: (ByteRow | null)[] = new Array<ByteRow | null>(RECENT_STARTS).fill(null);
+let recentStartNext = 0;
+
+/** Forgets the recent message starts (tests: an answer must not depend on the lines before). */
+export function forgetRecentStarts(): void {
+  recentStartRows.fill(null);
+  recentStartWords.fill(0);
+  recentStartNext = 0;
+}
+
+/** The row's tail holds for a message of `len` bytes from its start `s`, ending at `end`. */
+function tailHolds(row: ByteRow, buf: Buffer, len: number, end: number): boolean {
+  const tail = row.tail!;
+  const rest = len - row.lit.length;
+  const suffix = row.suffix;
+  const sn = suffix.length;
+  if (rest < tail.min + sn) return false;
+  for (let i = 0; i < sn; i++) if (buf[end - sn + i] !== suffix[i]) return false;
+  return !(tail.exact && rest !== 0);
+}
+
 function buildByteBuckets(): ByteTable {
   const out: ByteTable = new Array<(ByteRow[] | undefined)[] | undefined>(65536).fill(undefined);
   for (const [key, rows] of getClassifier().bucketEntries()) {
     if (key.length < 3 || /[^\x00-\xff]/.test(key)) continue;
     const k2 = (key.charCodeAt(0) << 8) | key.charCodeAt(1);
     const third = (out[k2] ??= new Array<ByteRow[] | undefined>(256).fill(undefined));
+    let fits = true;
     third[key.charCodeAt(2)] = rows.map((c) => {
       const tail = /[^\x00-\xff]/.test(c.literal) ? null : simpleTail(c.row, c.literal);
       const lit = Buffer.from(c.literal, 'latin1');
@@ -361,7 +399,8 @@ function buildByteBuckets(): ByteTable {
       const pattern = c.row.multiline ? null : c.row.pattern;
       const whole = tail === null && pattern !== null && !/[^\x00-\xff]/.test(c.literal) ? compileByteShape(pattern) : null;
       const shape = whole !== null ? shapeAfter(whole, lit) : null;
-      return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern, shape };
+      fits &&= lit.length <= START_KEY;
+      return { lit, litWords, kind: c.row.kind, tail, suffix: Buffer.from(tail?.suffix ?? '', 'latin1'), pattern, shape, keyed: fits && tail !== null };
     });
   }
   return out;
@@ -378,13 +417,37 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
   let s = start;
   while (s < end && (buf[s] === 9 || buf[s] === 32)) s++;
   if (end - s < 3) return null;
+  const len = end - s;
+  const dv = words.of(buf);
+  let k0 = 0;
+  let k1 = 0;
+  let k2 = 0;
+  let k3 = 0;
+  const keyable = len >= START_KEY;
+  if (keyable) {
+    k0 = dv.getInt32(s, true);
+    k1 = dv.getInt32(s + 4, true);
+    k2 = dv.getInt32(s + 8, true);
+    k3 = dv.getInt32(s + 12, true);
+    const w = recentStartWords;
+    for (let e = 0; e < RECENT_STARTS; e++) {
+      const o = e << 2;
+      if (w[o] === k0 && w[o + 1] === k1 && w[o + 2] === k2 && w[o + 3] === k3) {
+        const row = recentStartRows[e];
+        // An empty entry (zero words, no row) matches sixteen NUL bytes: the walk decides.
+        if (row === null || row === undefined) break;
+        if (tailHolds(row, buf, len, end)) return row.kind;
+        break; // the walk below decides, as it would without this
+      }
+    }
+  }
   const third = buckets[(buf[s]! << 8) | buf[s + 1]!];
   if (third === undefined) return null;
   const rows = third[buf[s + 2]!];
   if (rows === undefined) return null;
-  const len = end - s;
-  const dv = words.of(buf);
   let text: string | null = null;
+  // Whether the rows passed so far failed on their literal alone (the start then settles them).
+  let literalMisses = true;
   outer: for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const lit = row.lit;
@@ -394,6 +457,8 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
     for (let w = 0; w < lw.length; w++) if (dv.getInt32(s + 3 + 4 * w, true) !== lw[w]) continue outer;
     for (let i = 3 + 4 * lw.length; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
     const tail = row.tail;
+    const litMatched = literalMisses;
+    literalMisses = false;
     if (tail === null) {
       // The literal matched but the rest needs the regex: its byte shape where it has one, else
       // this row's own regex, as classify would.
@@ -411,6 +476,16 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
     if (rest < tail.min + sn) continue;
     for (let i = 0; i < sn; i++) if (buf[end - sn + i] !== row.suffix[i]) continue outer;
     if (tail.exact && rest !== 0) continue;
+    if (keyable && litMatched && row.keyed) {
+      const e = recentStartNext;
+      recentStartNext = (e + 1) % RECENT_STARTS;
+      const o = e << 2;
+      recentStartWords[o] = k0;
+      recentStartWords[o + 1] = k1;
+      recentStartWords[o + 2] = k2;
+      recentStartWords[o + 3] = k3;
+      recentStartRows[e] = row;
+    }
     return row.kind;
   }
   return null;
