@@ -410,7 +410,9 @@ function buildByteBuckets(): ByteTable {
  * The kind of a message decided from its latin1 bytes alone, or null when only the full
  * classifier can tell (a row whose pattern needs its regex, a loose row, `error`, `unknown`).
  * Same answer as `classify` whenever it answers: rows are tried in bucket order, and a row
- * whose literal matches but needs its regex stops the byte path.
+ * whose literal matches but whose rest needs more is tested by its byte shape or its own regex.
+ * Only for bytes with no CR or LF (callers read lines of chunks ChunkGate or cleanForBytes passed):
+ * like the `.+`/`.*` tails, the byte shapes take the rest of a line to hold no line terminator.
  */
 export function classifyBytes(buf: Buffer, start: number, end: number): string | null {
   const buckets = (byteBuckets ??= buildByteBuckets());
