@@ -374,7 +374,7 @@ export function forgetRecentStarts(): void {
   recentStartNext = 0;
 }
 
-/** The row's tail holds for a message of `len` bytes from its start `s`, ending at `end`. */
+/** The row's tail holds for a message of `len` bytes (after its leading blanks) ending at `end`, its literal matched. */
 function tailHolds(row: ByteRow, buf: Buffer, len: number, end: number): boolean {
   const tail = row.tail!;
   const rest = len - row.lit.length;
@@ -448,8 +448,8 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
   const rows = third[buf[s + 2]!];
   if (rows === undefined) return null;
   let text: string | null = null;
-  // Whether the rows passed so far failed on their literal alone (the start then settles them).
-  let literalMisses = true;
+  // True once a row before this one matched its literal: the start alone then no longer settles the answer.
+  let literalMatchedBefore = false;
   outer: for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
     const lit = row.lit;
@@ -458,10 +458,9 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
     const lw = row.litWords;
     for (let w = 0; w < lw.length; w++) if (dv.getInt32(s + 3 + 4 * w, true) !== lw[w]) continue outer;
     for (let i = 3 + 4 * lw.length; i < n; i++) if (buf[s + i] !== lit[i]) continue outer;
-    const tail = row.tail;
-    const litMatched = literalMisses;
-    literalMisses = false;
-    if (tail === null) {
+    const settledByStart = !literalMatchedBefore;
+    literalMatchedBefore = true;
+    if (row.tail === null) {
       // The literal matched but the rest needs the regex: its byte shape where it has one, else
       // this row's own regex, as classify would.
       if (row.shape !== null) {
@@ -473,12 +472,14 @@ export function classifyBytes(buf: Buffer, start: number, end: number): string |
       if (row.pattern.test(text)) return row.kind;
       continue;
     }
+    // tailHolds(), written out: as a call here it costs 0.6 % of the instructions of `stats`.
+    const tail = row.tail;
     const rest = len - n;
     const sn = row.suffix.length;
     if (rest < tail.min + sn) continue;
     for (let i = 0; i < sn; i++) if (buf[end - sn + i] !== row.suffix[i]) continue outer;
     if (tail.exact && rest !== 0) continue;
-    if (keyable && litMatched && row.keyed) {
+    if (keyable && settledByStart && row.keyed) {
       const e = recentStartNext;
       recentStartNext = (e + 1) % RECENT_STARTS;
       const o = e << 2;
