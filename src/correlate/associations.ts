@@ -10,6 +10,7 @@ import type { LogEvent } from '../parse/event.js';
 import type { Evidence } from '../explain/types.js';
 import type { CorrelateConfig } from './config.js';
 import { ref, serverOf, wallSeconds } from './evidence.js';
+import { keyTag } from './keyTag.js';
 
 export type Attribution = 'explicit' | 'frame' | 'role' | 'key' | 'ambiguous' | 'none';
 
@@ -115,6 +116,8 @@ const COUNTED_STORE_KINDS = new Set(['refused-link', 'sql-save-error']);
 interface StoreAnswer {
   server: string;
   folder: string | null;
+  /** keyTag(folder), -1 for none: compared before the folder. */
+  folderTag: number;
   result: AttributionResult;
   /** How it was found: the only candidate, the folder's only writer, or the most recent of the candidates that had written the folder (none, several) or of the moves. */
   basis: AnswerBasis;
@@ -289,8 +292,9 @@ export class AssociationTracker {
       this.answersVersion = this.version;
       return null;
     }
+    const tag = folder === null ? -1 : keyTag(folder);
     for (const x of this.answers) {
-      if (x.folder !== folder || x.server !== server) continue;
+      if (x.folderTag !== tag || x.folder !== folder || x.server !== server) continue;
       const a = x.result.assoc!;
       const writer = folder !== null && a.lastFolder === folder;
       const latest = a.seq === this.seq;
@@ -326,7 +330,7 @@ export class AssociationTracker {
     if (i !== -1) this.answers.splice(i, 1);
     if (result.assoc === null) return;
     if (this.answers.length >= MAX_KEPT_ANSWERS) this.answers.shift();
-    this.answers.push({ server, folder, result, basis });
+    this.answers.push({ server, folder, folderTag: folder === null ? -1 : keyTag(folder), result, basis });
   }
 
   /** What a store line attributed to `a` does to it (the same whether computed or a kept answer). */

@@ -19,6 +19,7 @@ import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
 import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
 import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
+import { keyTag } from './keyTag.js';
 
 /**
  * Kinds whose fields neither the engine nor the tracker reads (they only place an event in its
@@ -84,13 +85,16 @@ export class ForensicEngine {
   /** The folder of the last `*** missing file` per server: the `Deleting database entry` lines that follow belong to it. */
   private lastCleanup = new Map<string, string>();
   private firstTime: string | null = null;
+  /** The time seeTime was last given (not kept in snapshots: it only skips a repeat). */
+  private lastSeenTime: string | null = null;
   private emittedRisks = new Set<string>();
   /**
    * The folder/series pairs of the last few `Written file` lines with their records: concurrent
    * pushes interleave a handful of series, and two lookups in maps of 50,000 entries per line cost
-   * more than the rest of the line. Emptied whenever either map evicts.
+   * more than the rest of the line. Emptied whenever either map evicts. Each keeps its keys' tags
+   * (keyTag), compared before the strings.
    */
-  private recentWritten: { folder: string; series: string; w: FolderWritten; s: SeriesWritten }[] = [];
+  private recentWritten: { folder: string; series: string; folderTag: number; seriesTag: number; w: FolderWritten; s: SeriesWritten }[] = [];
   private recentEvicted = 0;
 
   constructor(cfg: CorrelateConfig = DEFAULT_CONFIG) {
@@ -115,6 +119,9 @@ export class ForensicEngine {
 
   /** Keeps the earliest time read (a clock that jumps back may make a later line the earliest). */
   private seeTime(time: string | null): void {
+    // The lines of one second share one time string: a repeat cannot be earlier than firstTime.
+    if (time === this.lastSeenTime) return;
+    this.lastSeenTime = time;
     if (time !== null && (this.firstTime === null || time < this.firstTime)) this.firstTime = time;
   }
 
@@ -242,7 +249,10 @@ export class ForensicEngine {
         const folder = fields.patientFolder;
         if (typeof folder !== 'string' || this.collisions.size > 0) return true;
         // A folder among the recent pairs is in the map, unless a map evicted since: no lookup needed.
-        if (this.writtenEvictions() === this.recentEvicted) for (const x of this.recentWritten) if (x.folder === folder) return false;
+        if (this.writtenEvictions() === this.recentEvicted) {
+          const tag = keyTag(folder);
+          for (const x of this.recentWritten) if (x.folderTag === tag && x.folder === folder) return false;
+        }
         return !this.writtenFolders.has(folder);
       }
       case 'sending-file':
@@ -305,7 +315,7 @@ export class ForensicEngine {
       const nowEvicted = this.writtenEvictions();
       if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
         if (this.recentWritten.length >= RECENT_WRITTEN) this.recentWritten.shift();
-        this.recentWritten.push({ folder, series, w, s });
+        this.recentWritten.push({ folder, series, folderTag: keyTag(folder), seriesTag: keyTag(series), w, s });
       }
     }
     if (e.kind === 'written-file') this.sampleOffset(e.time, f.fileTime);
@@ -319,7 +329,9 @@ export class ForensicEngine {
 
   /** The recent pair of this folder and series (both maps hold its records), if any. */
   private recentPair(folder: string, series: string): (typeof this.recentWritten)[number] | undefined {
-    for (const x of this.recentWritten) if (x.folder === folder && x.series === series) return x;
+    const seriesTag = keyTag(series);
+    const folderTag = keyTag(folder);
+    for (const x of this.recentWritten) if (x.seriesTag === seriesTag && x.folderTag === folderTag && x.folder === folder && x.series === series) return x;
     return undefined;
   }
 

@@ -47,6 +47,8 @@ export function laneDetail(asm: EventAssembler, lane: AnalysisLane, kind: string
 }
 
 
+const WRITTEN_FILE = 'written-file';
+
 /** What the lane read of a line besides its kind: nothing (the full classifier reads the text)… */
 export const LANE_NO_FIELDS = 0;
 /** …no fields at all (a `fieldless` kind)… */
@@ -66,6 +68,8 @@ export class LaneFieldReader {
   private readonly fieldless: ReadonlySet<string>;
   private readonly threadOnly: ReadonlySet<string>;
   private readonly written: ObjectPathReader | null;
+  /** True when a `Written file` line's keys are read (most lines of a router's log): decided once, not by two set lookups a line. */
+  private readonly writtenKeys: boolean;
   keys: ObjectPathKeys | null = null;
   thread = 0;
 
@@ -73,10 +77,16 @@ export class LaneFieldReader {
     this.fieldless = new Set(lane.fieldless);
     this.threadOnly = new Set(lane.threadOnly ?? []);
     this.written = lane.writtenKeysOnly ? new ObjectPathReader() : null;
+    this.writtenKeys = this.written !== null && !this.fieldless.has(WRITTEN_FILE);
   }
 
   /** What can be read of a line of this kind, its message in bytes [m, end). */
   read(kind: string, buf: Buffer, m: number, end: number): LaneFieldsRead {
+    // Kinds are the catalog's own strings, so this compare is one of pointers.
+    if (kind === WRITTEN_FILE && this.writtenKeys) {
+      this.keys = this.written!.read(buf, m, end);
+      return this.keys !== null ? LANE_KEYS : LANE_NO_FIELDS;
+    }
     if (this.fieldless.has(kind)) return LANE_EMPTY;
     if (this.written !== null && OBJECT_PATH_KINDS.has(kind)) {
       this.keys = this.written.read(buf, m, end);
