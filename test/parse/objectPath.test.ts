@@ -159,6 +159,37 @@ describe('ObjectPathReader', () => {
     expect(read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')?.patientFolder).toBe('P1');
   });
 
+  it('reads digit runs four bytes at a time exactly: every length, and every byte value at every place in them', () => {
+    // The time token, the image and the series numbers are scanned backwards a word at a time: a
+    // byte anywhere in a run that is not a digit must stop the scan where the byte loop stops.
+    const r = new ObjectPathReader();
+    const check = (msg: string): void => {
+      const want = expected(msg);
+      for (const reader of [r, new ObjectPathReader()]) {
+        const got = read(reader, msg);
+        if (got !== null) expect(got, JSON.stringify(msg)).toEqual(want);
+        else if (want !== null) expect(leftOnPurpose(msg), JSON.stringify(msg)).toBe(true);
+      }
+    };
+    const digits = (n: number): string => '1234567890123'.slice(0, n);
+    // Short keys too (fewer than four bytes: no word of them to compare), and runs reaching the path's start.
+    const keys = ['/data/P12345678/1.2.840.113619.2.55', 'P1/1.2', 'P/1.', '/a/1.2.3', 'X/12'];
+    for (const key of keys) {
+      for (let series = 1; series <= 9; series++) {
+        for (let image = 1; image <= 9; image++) check(`Written file: ${key}_${digits(series)}_${digits(image)}_17935992260000.dcm`);
+      }
+      for (let t = 7; t <= 12; t++) check(`Written file: ${key}_0001_000001_${digits(t)}00aF.dcm`);
+    }
+    const base = 'Written file: /data/P12345678/1.2.840.113619.2.55_0001_000001_17935992260000.dcm';
+    const tail = base.length - '.dcm'.length;
+    for (let at = base.indexOf('_0001'); at < tail; at++) {
+      for (let b = 0; b < 256; b++) {
+        if (b === 10 || b === 13) continue;
+        check(base.slice(0, at) + String.fromCharCode(b) + base.slice(at + 1));
+      }
+    }
+  });
+
   it('gives a key seen again its own time, in a fresh object', () => {
     const r = new ObjectPathReader();
     const a = read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')!;
