@@ -10,7 +10,7 @@ import type { LogEvent } from '../parse/event.js';
 import type { Evidence } from '../explain/types.js';
 import type { CorrelateConfig } from './config.js';
 import { ref, serverOf, wallSeconds } from './evidence.js';
-import { keyTag } from './keyTag.js';
+import { keyTag } from '../common/keyTag.js';
 
 export type Attribution = 'explicit' | 'frame' | 'role' | 'key' | 'ambiguous' | 'none';
 

@@ -19,7 +19,7 @@ import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
 import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
 import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
-import { keyTag } from './keyTag.js';
+import { keyTag } from '../common/keyTag.js';
 
 /**
  * Kinds whose fields neither the engine nor the tracker reads (they only place an event in its

@@ -12,6 +12,7 @@ import { LANE_EMPTY, LANE_KEYS, LANE_THREAD, LaneFieldReader } from './lane.js';
 import { LineSplitter } from '../source/lines.js';
 import { ChunkGate, fastKind, FastPrefix } from './fastLane.js';
 import { splitSource } from './splitSource.js';
+import { keyTag } from '../common/keyTag.js';
 
 /** Numbers per line record, and what each holds. */
 export const REC = 10;
@@ -135,7 +136,10 @@ class BatchBuilder {
   private times: string[] = [];
   private lastTime: string | null = null;
   private keys: string[] = [];
-  private recentKeys: { folder: string; series: string; at: number }[] = [];
+  private recentKeys: { folder: string; series: string; seriesTag: number; at: number }[] = [];
+  /** The last kind numbered, and its number: lines of one kind come in runs (a Map lookup each costs more). */
+  private lastKind = '';
+  private lastKindId = -1;
   private problems: { at: number; problem: InputProblem }[] = [];
 
   /** A problem to report before the next record. */
@@ -195,18 +199,23 @@ class BatchBuilder {
   }
 
   keyIndex(folder: string, series: string): number {
-    // The reader returns the very same strings for a recent pair: identity settles it.
-    for (const k of this.recentKeys) if (k.folder === folder && k.series === series) return k.at;
+    // The reader returns the very same strings for a recent pair, so a hit compares pointers; the tag
+    // spares a miss the call a compare of two strings of one length costs.
+    const seriesTag = keyTag(series);
+    for (const k of this.recentKeys) if (k.seriesTag === seriesTag && k.folder === folder && k.series === series) return k.at;
     const at = this.keys.length >> 1;
     this.keys.push(folder, series);
     if (this.recentKeys.length >= RECENT_KEYS) this.recentKeys.shift();
-    this.recentKeys.push({ folder, series, at });
+    this.recentKeys.push({ folder, series, seriesTag, at });
     return at;
   }
 
   kindId(kind: string): number {
+    if (kind === this.lastKind) return this.lastKindId;
     const id = this.kindIds.get(kind);
     if (id === undefined) throw new Error(`kind ${kind} is not in the catalog's list`);
+    this.lastKind = kind;
+    this.lastKindId = id;
     return id;
   }
 

@@ -99,6 +99,7 @@ export class WorkerLane {
   /** True while a source is being read (a reading cut short by an error leaves the worker mid-source). */
   private busy = false;
   private readonly kinds = laneKinds();
+  private readonly keyStrings = new CanonicalStrings();
 
   constructor(private readonly lane: AnalysisLane) {
     const data: LaneWorkerData = { kinds: this.kinds, fieldless: [...lane.fieldless], writtenKeysOnly: lane.writtenKeysOnly, threadOnly: [...(lane.threadOnly ?? [])] };
@@ -153,7 +154,7 @@ export class WorkerLane {
         this.busy = false;
         return m.unavailable === true ? null : { lines: m.lines, bytes: m.bytes, readable: m.readable, finished: m.finished };
       }
-      deliver(m, this.kinds, job.name, this.lane, assembler, onProblem);
+      deliver(m, this.kinds, this.keyStrings, job.name, this.lane, assembler, onProblem);
       delivered++;
       workerLaneCounters.batches++;
       workerLaneCounters.mostLines = Math.max(workerLaneCounters.mostLines, m.n);
@@ -181,15 +182,41 @@ export class WorkerLane {
   }
 }
 
+/** Strings kept at most by CanonicalStrings (a router's recent patient folders and series); past it, it starts over. */
+export const MAX_CANONICAL_STRINGS = 4096;
+
+/**
+ * One string object per text among the folder and series keys of successive batches. Each batch
+ * arrives with its own copies, so a pair the engine keeps from an earlier batch would be compared
+ * character by character on every line; made the same object once a batch (a few dozen keys), the
+ * compares are of pointers.
+ */
+export class CanonicalStrings {
+  private readonly seen = new Map<string, string>();
+
+  /** Strings held now (at most MAX_CANONICAL_STRINGS). */
+  get size(): number {
+    return this.seen.size;
+  }
+
+  of(s: string): string {
+    const known = this.seen.get(s);
+    if (known !== undefined) return known;
+    if (this.seen.size >= MAX_CANONICAL_STRINGS) this.seen.clear();
+    this.seen.set(s, s);
+    return s;
+  }
+}
+
 /** Feeds one batch's lines to the assembler, as readSource's line handler would. */
-function deliver(m: LaneBatch, kinds: string[], source: string, lane: AnalysisLane, asm: EventAssembler, onProblem: ProblemSink): void {
+function deliver(m: LaneBatch, kinds: string[], keyStrings: CanonicalStrings, source: string, lane: AnalysisLane, asm: EventAssembler, onProblem: ProblemSink): void {
   // Locals, not the message's properties: a deserialised message is a slow object to read from.
   const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.dataLength);
   const extras = m.extras.map((x) => Buffer.from(x.buffer, x.byteOffset, x.byteLength));
   const r = m.recs;
   const n = m.n;
   const times = m.times;
-  const keys = m.keys;
+  const keys = m.keys.map((k) => keyStrings.of(k));
   const problems = m.problems;
   let nextProblem = problems.length > 0 ? problems[0]!.at : n;
   let p = 0;

@@ -281,3 +281,22 @@ describe('incremental use (tail)', () => {
     expect(restored.result()).toEqual(whole.result());
   });
 });
+
+describe('recent Written file pairs', () => {
+  it('lets the engine find a recent folder/series pair given as equal strings that are other objects', () => {
+    const log = [
+      'Fri Nov 27 10:00:00 2026 UPACS THREAD 1: STARTED AT: Fri Nov 27 10:00:00 2026',
+      'Fri Nov 27 10:00:00 2026 \tCalling Application Title : "CT01            "',
+      'Fri Nov 27 10:00:00 2026 \tCalled Application Title : "ROUTER          "',
+      'Fri Nov 27 10:00:00 2026 \tPresentation Context 0 "1.2.840.10008.5.1.4.1.1.2" 1',
+      'Fri Nov 27 10:00:01 2026 Written file: /data/P/1.2_0001_000001_17958079010000.dcm',
+    ].join('\n');
+    for (const folder of ['P', '']) {
+      const engine = new ForensicEngine();
+      for (const e of eventsOf('r/serverstatus.log', log.replace('/data/P/', `/data/${folder}/`))) engine.push(e);
+      const fields = { patientFolder: [...folder].join(''), seriesUid: ['1', '.2'].join(''), fileTime: 1795807902 };
+      // A folder is tracked only when there is one: the empty folder is never a recent pair.
+      expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', fields)).toBe(folder !== '');
+    }
+  });
+});

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fields, InputProblem, LogEvent } from '../../src/parse/event.js';
 import { THREAD_LINE_KINDS } from '../../src/parse/catalog/threadLine.js';
 import { readEvents, type AnalysisLane, type IngestResult } from '../../src/pipeline/readEvents.js';
-import { WORKER_LANE_COMPRESSED_CORES, WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFile, workerLaneFor } from '../../src/pipeline/parallelLane.js';
+import { CanonicalStrings, MAX_CANONICAL_STRINGS, WORKER_LANE_COMPRESSED_CORES, WORKER_LANE_MIN_BYTES, workerLaneCounters, workerLaneFile, workerLaneFor } from '../../src/pipeline/parallelLane.js';
 import { BATCH_BYTES, BATCH_RECORDS } from '../../src/pipeline/laneScan.js';
 import { FILE_CHUNK } from '../../src/source/read.js';
 import { generate } from '../../src/tools/generate-big.js';
@@ -261,5 +261,21 @@ describe('the worker lane', () => {
     });
     await withWorker('0', async () => expect(workerLaneFor(10 * WORKER_LANE_MIN_BYTES)).toBe(false));
     await withWorker('1', async () => expect(workerLaneFor(0)).toBe(true));
+  });
+});
+
+describe('CanonicalStrings (the key strings of successive batches)', () => {
+  it('gives back each text as it was given, and never holds more than its bound', () => {
+    const c = new CanonicalStrings();
+    const texts: string[] = [];
+    for (let i = 0; i < MAX_CANONICAL_STRINGS * 2 + 3; i++) texts.push(`1.2.840.${i}`);
+    for (const round of [0, 1]) {
+      for (const t of texts) {
+        // A copy made apart, as a batch's deserialised strings are.
+        expect(c.of([...t].join('')), `${round}`).toBe(t);
+        expect(c.size).toBeLessThanOrEqual(MAX_CANONICAL_STRINGS);
+      }
+    }
+    expect(c.size).toBeGreaterThan(0);
   });
 });
