@@ -46,6 +46,16 @@ function appended<T>(list: T[], item: T): T[] {
 /** What `push` returns for an event that reveals nothing (shared and frozen: callers only read it). */
 const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 
+/** A folder/series pair of a recent `Written file` line, its keys' tags, and its records in the maps. */
+interface RecentPair {
+  folder: string;
+  series: string;
+  folderTag: number;
+  seriesTag: number;
+  w: FolderWritten;
+  s: SeriesWritten;
+}
+
 function hashId(prefix: string, ...parts: (string | number | null)[]): string {
   return prefix + createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u0000')).digest('hex').slice(0, 16);
 }
@@ -94,7 +104,17 @@ export class ForensicEngine {
    * more than the rest of the line. Emptied whenever either map evicts. Each keeps its keys' tags
    * (keyTag), compared before the strings.
    */
-  private recentWritten: { folder: string; series: string; folderTag: number; seriesTag: number; w: FolderWritten; s: SeriesWritten }[] = [];
+  private recentWritten: RecentPair[] = [];
+  /** Counts the changes of `recentWritten`, so a pair found in it can be known to be still there. */
+  private recentVersion = 0;
+  /**
+   * The recent pair needsText found for the `Written file` line it was asked about, with that line's
+   * fields and the list's version then: absorbWritten, asked next about the same line, takes it
+   * instead of looking again.
+   */
+  private dueFields: Fields | null = null;
+  private dueHit: RecentPair | undefined = undefined;
+  private dueVersion = -1;
   private recentEvicted = 0;
 
   constructor(cfg: CorrelateConfig = DEFAULT_CONFIG) {
@@ -250,6 +270,15 @@ export class ForensicEngine {
         if (typeof folder !== 'string' || this.collisions.size > 0) return true;
         // A folder among the recent pairs is in the map, unless a map evicted since: no lookup needed.
         if (this.writtenEvictions() === this.recentEvicted) {
+          // The line's pair is usually among them: absorbWritten will take the same one.
+          const series = fields.seriesUid;
+          const hit = typeof series === 'string' ? this.recentPair(folder, series) : undefined;
+          if (hit !== undefined) {
+            this.dueFields = fields;
+            this.dueHit = hit;
+            this.dueVersion = this.recentVersion;
+            return false;
+          }
           const tag = keyTag(folder);
           for (const x of this.recentWritten) if (x.folderTag === tag && x.folder === folder) return false;
         }
@@ -291,6 +320,7 @@ export class ForensicEngine {
     if (evicted !== this.recentEvicted) {
       // An entry may have left the maps: the recent pairs could point at records no longer in them.
       this.recentWritten.length = 0;
+      this.recentVersion++;
       this.recentEvicted = evicted;
     }
     const hit = folder && series ? this.recentPair(folder, series) : undefined;
@@ -315,6 +345,7 @@ export class ForensicEngine {
       const nowEvicted = this.writtenEvictions();
       if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
         if (this.recentWritten.length >= RECENT_WRITTEN) this.recentWritten.shift();
+        this.recentVersion++;
         this.recentWritten.push({ folder, series, folderTag: keyTag(folder), seriesTag: keyTag(series), w, s });
       }
     }
@@ -328,7 +359,7 @@ export class ForensicEngine {
   }
 
   /** The recent pair of this folder and series (both maps hold its records), if any. */
-  private recentPair(folder: string, series: string): (typeof this.recentWritten)[number] | undefined {
+  private recentPair(folder: string, series: string): RecentPair | undefined {
     const seriesTag = keyTag(series);
     const folderTag = keyTag(folder);
     for (const x of this.recentWritten) if (x.seriesTag === seriesTag && x.folderTag === folderTag && x.folder === folder && x.series === series) return x;
@@ -358,7 +389,8 @@ export class ForensicEngine {
     const folder = fields.patientFolder;
     const series = fields.seriesUid;
     if (typeof folder !== 'string' || typeof series !== 'string' || this.writtenEvictions() !== this.recentEvicted) return false;
-    const hit = this.recentPair(folder, series);
+    const hit = fields === this.dueFields && this.dueVersion === this.recentVersion ? this.dueHit : this.recentPair(folder, series);
+    this.dueFields = null;
     if (hit === undefined) return false;
     this.tracker.attributeStore(serverOf(source), folder, kind, time, false);
     this.seeTime(time);

@@ -299,4 +299,28 @@ describe('recent Written file pairs', () => {
       expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', fields)).toBe(folder !== '');
     }
   });
+
+  it('does not take a pair it found for a line once the recent pairs changed before that line was delivered', () => {
+    // needsText finds the line's pair and keeps it for absorbWritten; a held event may deliver
+    // other Written file lines in between, which push the pair out of the recent ones.
+    const head = [
+      'Fri Nov 27 10:00:00 2026 UPACS THREAD 1: STARTED AT: Fri Nov 27 10:00:00 2026',
+      'Fri Nov 27 10:00:00 2026 \tCalling Application Title : "CT01            "',
+      'Fri Nov 27 10:00:00 2026 \tCalled Application Title : "ROUTER          "',
+      'Fri Nov 27 10:00:00 2026 \tPresentation Context 0 "1.2.840.10008.5.1.4.1.1.2" 1',
+    ];
+    const written = (folder: string): string => `Fri Nov 27 10:00:01 2026 Written file: /data/${folder}/1.2_0001_000001_17958079010000.dcm`;
+    const engine = new ForensicEngine();
+    for (const e of eventsOf('r/serverstatus.log', [...head, written('P0')].join('\n'))) engine.push(e);
+    const fields = { patientFolder: 'P0', seriesUid: '1.2', fileTime: 1795807902 };
+    expect(engine.needsText('written-file', fields, 'r/serverstatus.log')).toBe(false);
+    const others = Array.from({ length: 9 }, (_, i) => written(`Q${i}`));
+    for (const e of eventsOf('r/serverstatus.log', [...head, ...others].join('\n'))) engine.push(e);
+    // P0 is no longer among the recent pairs: the line is pushed as an event, not absorbed.
+    expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', fields)).toBe(false);
+    // Asked afresh, the same line of a pair still recent is absorbed.
+    const recent = { patientFolder: 'Q8', seriesUid: '1.2', fileTime: 1795807902 };
+    expect(engine.needsText('written-file', recent, 'r/serverstatus.log')).toBe(false);
+    expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', recent)).toBe(true);
+  });
 });
