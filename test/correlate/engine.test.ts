@@ -283,14 +283,16 @@ describe('incremental use (tail)', () => {
 });
 
 describe('recent Written file pairs', () => {
+  /** An association that proposed a storage class: its Written file lines are attributed to it. */
+  const STORE_FRAME = [
+    'Fri Nov 27 10:00:00 2026 UPACS THREAD 1: STARTED AT: Fri Nov 27 10:00:00 2026',
+    'Fri Nov 27 10:00:00 2026 \tCalling Application Title : "CT01            "',
+    'Fri Nov 27 10:00:00 2026 \tCalled Application Title : "ROUTER          "',
+    'Fri Nov 27 10:00:00 2026 \tPresentation Context 0 "1.2.840.10008.5.1.4.1.1.2" 1',
+  ];
+
   it('lets the engine find a recent folder/series pair given as equal strings that are other objects', () => {
-    const log = [
-      'Fri Nov 27 10:00:00 2026 UPACS THREAD 1: STARTED AT: Fri Nov 27 10:00:00 2026',
-      'Fri Nov 27 10:00:00 2026 \tCalling Application Title : "CT01            "',
-      'Fri Nov 27 10:00:00 2026 \tCalled Application Title : "ROUTER          "',
-      'Fri Nov 27 10:00:00 2026 \tPresentation Context 0 "1.2.840.10008.5.1.4.1.1.2" 1',
-      'Fri Nov 27 10:00:01 2026 Written file: /data/P/1.2_0001_000001_17958079010000.dcm',
-    ].join('\n');
+    const log = [...STORE_FRAME, 'Fri Nov 27 10:00:01 2026 Written file: /data/P/1.2_0001_000001_17958079010000.dcm'].join('\n');
     for (const folder of ['P', '']) {
       const engine = new ForensicEngine();
       for (const e of eventsOf('r/serverstatus.log', log.replace('/data/P/', `/data/${folder}/`))) engine.push(e);
@@ -303,12 +305,7 @@ describe('recent Written file pairs', () => {
   it('does not take a pair it found for a line once the recent pairs changed before that line was delivered', () => {
     // needsText finds the line's pair and keeps it for absorbWritten; a held event may deliver
     // other Written file lines in between, which push the pair out of the recent ones.
-    const head = [
-      'Fri Nov 27 10:00:00 2026 UPACS THREAD 1: STARTED AT: Fri Nov 27 10:00:00 2026',
-      'Fri Nov 27 10:00:00 2026 \tCalling Application Title : "CT01            "',
-      'Fri Nov 27 10:00:00 2026 \tCalled Application Title : "ROUTER          "',
-      'Fri Nov 27 10:00:00 2026 \tPresentation Context 0 "1.2.840.10008.5.1.4.1.1.2" 1',
-    ];
+    const head = STORE_FRAME;
     const written = (folder: string): string => `Fri Nov 27 10:00:01 2026 Written file: /data/${folder}/1.2_0001_000001_17958079010000.dcm`;
     const engine = new ForensicEngine();
     for (const e of eventsOf('r/serverstatus.log', [...head, written('P0')].join('\n'))) engine.push(e);
