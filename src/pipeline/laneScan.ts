@@ -138,7 +138,7 @@ class BatchBuilder {
   private keys: string[] = [];
   private recentKeys: { folder: string; series: string; seriesTag: number; at: number }[] = [];
   /** The last kind numbered, and its number: lines of one kind come in runs (a Map lookup each costs more). */
-  private lastKind = '';
+  private lastKind: string | null = null;
   private lastKindId = -1;
   private problems: { at: number; problem: InputProblem }[] = [];
 

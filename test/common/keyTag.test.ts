@@ -4,7 +4,7 @@ import { keyTag } from '../../src/common/keyTag.js';
 
 describe('keyTag', () => {
   it('is the same integer for equal strings, built apart, of any length (empty and one-character ones too)', () => {
-    for (const s of ['', 'P', '12', '19886658', '1.2.840.113619.2.55.3.604688119.868.645625398.898734', 'M\u00fcller^Hans']) {
+    for (const s of ['', 'P', '12', '19886658', '1.2.840.113619.2.55.3.604688119.868.645625398.898734', 'M\u00fcller^Hans', '\u0141\u00f3d\u017a', '\u4e2d\u6587']) {
       const rebuilt = [...s].join('');
       const t = keyTag(s);
       // An integer: a NaN would never equal itself, and the key would never be found again.

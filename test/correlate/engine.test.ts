@@ -315,6 +315,10 @@ describe('recent Written file pairs', () => {
     for (const e of eventsOf('r/serverstatus.log', [...head, ...others].join('\n'))) engine.push(e);
     // P0 is no longer among the recent pairs: the line is pushed as an event, not absorbed.
     expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', fields)).toBe(false);
+    // The pair kept for one line is not taken for another line's fields.
+    const kept = { patientFolder: 'Q8', seriesUid: '1.2', fileTime: 1795807902 };
+    expect(engine.needsText('written-file', kept, 'r/serverstatus.log')).toBe(false);
+    expect(engine.absorbWritten('written-file', '2026-11-27T10:00:02', 'r/serverstatus.log', { patientFolder: 'P0', seriesUid: '1.2', fileTime: 1795807903 })).toBe(false);
     // Asked afresh, the same line of a pair still recent is absorbed.
     const recent = { patientFolder: 'Q8', seriesUid: '1.2', fileTime: 1795807902 };
     expect(engine.needsText('written-file', recent, 'r/serverstatus.log')).toBe(false);

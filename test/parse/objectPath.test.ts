@@ -190,6 +190,20 @@ describe('ObjectPathReader', () => {
     }
   });
 
+  it('tells apart keys of one length that share a cache slot and differ only in their last bytes', () => {
+    // `P12/1.2.0.9` and `P12/1.2.7.8` land in one slot; their first words are equal, so only the
+    // compare of the key's last bytes tells them apart. All keys `P12/1.2.X.Y`, read in turn, twice.
+    const r = new ObjectPathReader();
+    for (let round = 0; round < 2; round++) {
+      for (let x = 0; x < 10; x++) {
+        for (let y = 0; y < 10; y++) {
+          const series = `1.2.${x}.${y}`;
+          expect(read(r, `Written file: /data/P12/${series}_1_2_17935992260000.dcm`)?.seriesUid).toBe(series);
+        }
+      }
+    }
+  });
+
   it('gives a key seen again its own time, in a fresh object', () => {
     const r = new ObjectPathReader();
     const a = read(r, 'Written file: /data/P1/1.2.3_1_2_15954193850003.dcm')!;
