@@ -272,14 +272,14 @@ export class ForensicEngine {
         if (this.writtenEvictions() === this.recentEvicted) {
           // The line's pair is usually among them: absorbWritten will take the same one.
           const series = fields.seriesUid;
-          const hit = typeof series === 'string' ? this.recentPair(folder, series) : undefined;
+          const tag = keyTag(folder);
+          const hit = typeof series === 'string' ? this.recentPair(folder, series, tag) : undefined;
           if (hit !== undefined) {
             this.dueFields = fields;
             this.dueHit = hit;
             this.dueVersion = this.recentVersion;
             return false;
           }
-          const tag = keyTag(folder);
           for (const x of this.recentWritten) if (x.folderTag === tag && x.folder === folder) return false;
         }
         return !this.writtenFolders.has(folder);
@@ -323,7 +323,7 @@ export class ForensicEngine {
       this.recentVersion++;
       this.recentEvicted = evicted;
     }
-    const hit = folder && series ? this.recentPair(folder, series) : undefined;
+    const hit = folder && series ? this.recentPair(folder, series, keyTag(folder)) : undefined;
     if (hit) {
       // The same folder and series as a recent line: the map lookups would find these very records.
       hit.w.count++;
@@ -358,10 +358,9 @@ export class ForensicEngine {
     }
   }
 
-  /** The recent pair of this folder and series (both maps hold its records), if any. */
-  private recentPair(folder: string, series: string): RecentPair | undefined {
+  /** The recent pair of this folder (its keyTag given: a caller may need it too) and series (both maps hold its records), if any. */
+  private recentPair(folder: string, series: string, folderTag: number): RecentPair | undefined {
     const seriesTag = keyTag(series);
-    const folderTag = keyTag(folder);
     for (const x of this.recentWritten) if (x.seriesTag === seriesTag && x.folderTag === folderTag && x.folder === folder && x.series === series) return x;
     return undefined;
   }
@@ -389,7 +388,7 @@ export class ForensicEngine {
     const folder = fields.patientFolder;
     const series = fields.seriesUid;
     if (typeof folder !== 'string' || typeof series !== 'string' || this.writtenEvictions() !== this.recentEvicted) return false;
-    const hit = fields === this.dueFields && this.dueVersion === this.recentVersion ? this.dueHit : this.recentPair(folder, series);
+    const hit = fields === this.dueFields && this.dueVersion === this.recentVersion ? this.dueHit : this.recentPair(folder, series, keyTag(folder));
     this.dueFields = null;
     if (hit === undefined) return false;
     this.tracker.attributeStore(serverOf(source), folder, kind, time, false);

@@ -83,15 +83,9 @@ export class LaneFieldReader {
   /** What can be read of a line of this kind, its message in bytes [m, end). */
   read(kind: string, buf: Buffer, m: number, end: number): LaneFieldsRead {
     // Kinds are the catalog's own strings, so this compare is one of pointers.
-    if (kind === WRITTEN_FILE && this.writtenKeys) {
-      this.keys = this.written!.read(buf, m, end);
-      return this.keys !== null ? LANE_KEYS : LANE_NO_FIELDS;
-    }
+    if (kind === WRITTEN_FILE && this.writtenKeys) return this.readKeys(this.written!, buf, m, end);
     if (this.fieldless.has(kind)) return LANE_EMPTY;
-    if (this.written !== null && OBJECT_PATH_KINDS.has(kind)) {
-      this.keys = this.written.read(buf, m, end);
-      return this.keys !== null ? LANE_KEYS : LANE_NO_FIELDS;
-    }
+    if (this.written !== null && OBJECT_PATH_KINDS.has(kind)) return this.readKeys(this.written, buf, m, end);
     if (this.threadOnly.has(kind)) {
       const thread = readThreadNumber(buf, m, end);
       if (thread === null) return LANE_NO_FIELDS;
@@ -99,6 +93,11 @@ export class LaneFieldReader {
       return LANE_THREAD;
     }
     return LANE_NO_FIELDS;
+  }
+
+  private readKeys(written: ObjectPathReader, buf: Buffer, m: number, end: number): LaneFieldsRead {
+    this.keys = written.read(buf, m, end);
+    return this.keys !== null ? LANE_KEYS : LANE_NO_FIELDS;
   }
 
   /** The fields an answer of `read` stands for, as an event's fields (null: none from the bytes). */
