@@ -81,6 +81,8 @@ export function searchCommand(): Command {
       }
       const out = new Output();
       const redactor = o.redact ? new Redactor() : null;
+      // The ID asked for is a patient ID wherever it appears, whatever the event's fields say.
+      if (o.patient !== undefined) redactor?.learn(o.patient);
       const marks = o.context > 0;
       for (const item of r.items) {
         if (item === null) {

@@ -46,6 +46,12 @@ const INCONSISTENT_VALUES = /Inconsistent (\S+)( in \S+: .*)$/;
 const DUMP_NAME = /^(\s*>*0010,00(?:10|30) +\d+ [A-Z]{2} \S+ +)(.+)$/;
 
 const TOKEN = /[A-Za-z0-9][A-Za-z0-9._^-]*/g;
+/**
+ * A quoted value of a PatientID column anywhere in a line, with or without its table: the debug SQL
+ * trace (`Values: DICOMStudies.PatientID = 'X'`, `Where : DICOMPatients.PatientID = 'X'`) names
+ * IDs that no event field carries.
+ */
+const ID_COLUMN_VALUE = /\b((?:DICOM\w+\.)?(?:PatientID|SeriesPat|ImagePat|StudyPat|PatientPat)\s*=\s*')((?:[^']|'')*)'/gi;
 
 export class Redactor {
   private readonly key: Buffer;
@@ -117,6 +123,11 @@ export class Redactor {
         NAME_COLUMNS.test(col) ? `Inconsistent ${col}${rest.replace(/(Old|New)='((?:[^']|'')*)'/g, (_x, k: string, v: string) => `${k}='${this.pseudonym(v, 'N-')}'`)}` : m,
       );
     }
+    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, v: string) => {
+      this.learn(v);
+      const id = v.trim();
+      return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : v}'`;
+    });
     if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
     if (this.names.size > 0) {
       for (const [name, p] of this.names) if (out.includes(name)) out = out.split(name).join(p);

@@ -1,5 +1,5 @@
 /** Applies `--redact` to a whole analysis: every string that can hold a patient ID or name. */
-import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
+import type { AnalysisResult, Collision, Evidence, SitePatientIdShape, Warning } from '../explain/types.js';
 import { Redactor } from './redact.js';
 
 export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()): AnalysisResult {
@@ -10,13 +10,16 @@ export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()
     }
   }
   for (const w of r.warnings) red.learn(w.patientFolder);
+  const site = redactSite(r.site);
+  // Explanations quote the site's shape: the same text without its prefix.
+  const shape = (t: string): string => (site.description === r.site.description ? t : t.split(r.site.description).join(site.description));
   const ev = (e: Evidence): Evidence => ({ ...e, text: red.text(e.text) });
   const col = (c: Collision): Collision => ({
     ...c,
     oldValue: red.text(c.oldValue),
     refusedValue: red.text(c.refusedValue),
     key: { ...c.key, value: red.text(c.key.value) },
-    explanation: red.text(c.explanation),
+    explanation: red.text(shape(c.explanation)),
     resolvedHow: c.resolvedHow === null ? null : red.text(c.resolvedHow),
     evidence: c.evidence.map(ev),
     remediation: c.remediation.map((x) => red.text(x)),
@@ -27,5 +30,16 @@ export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()
     patientFolder: w.patientFolder === null ? null : red.text(w.patientFolder),
     evidence: w.evidence.map(ev),
   });
-  return { ...r, collisions: r.collisions.map(col), warnings: r.warnings.map(warn) };
+  return { ...r, collisions: r.collisions.map(col), warnings: r.warnings.map(warn), site };
+}
+
+/**
+ * The site's PatientID shape without its common prefix: learned from patient folders, the prefix
+ * can be most of an ID (`MRN00123` of `MRN0012345` and `MRN0012399`), or all of one when few
+ * folders were seen.
+ */
+export function redactSite(site: SitePatientIdShape): SitePatientIdShape {
+  if (site.prefix === null) return site;
+  const description = site.description.replace(`, starting with '${site.prefix}'`, '').replace(` starting with '${site.prefix}'`, '');
+  return { ...site, prefix: null, description };
 }

@@ -50,6 +50,16 @@ describe('Redactor', () => {
     expect(i.text).not.toContain('DOE');
   });
 
+  it('redacts PatientID column values of the debug SQL trace, with or without a table, and learns them', () => {
+    const r = new Redactor(key);
+    const values = r.event(ev("Fri Nov 27 19:36:30 2026 Values: DICOMStudies.PatientID = 'XYZ999' and DICOMStudies.StudyInsta = '1.2.3'"));
+    expect(values.text).toBe(`Values: DICOMStudies.PatientID = '${r.pseudonym('XYZ999')}' and DICOMStudies.StudyInsta = '1.2.3'`);
+    expect(r.text("Where       : DICOMPatients.PatientID = 'QQQ111'")).toBe(`Where       : DICOMPatients.PatientID = '${r.pseudonym('QQQ111')}'`);
+    expect(r.text("Values: DICOMImages.ImagePat = '10456784'")).toBe(`Values: DICOMImages.ImagePat = '${r.pseudonym('10456784')}'`);
+    // Learned: the same ID elsewhere in later text is replaced too.
+    expect(r.text('folder XYZ999 done')).toBe(`folder ${r.pseudonym('XYZ999')} done`);
+  });
+
   it('makes a key file with private permissions on first use and reuses it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-key-'));
     const prevDir = process.env.CQLOG_CONFIG_DIR;

@@ -1,7 +1,7 @@
 /** --redact: the analysis is redacted once, and the text, the SVG and the search index all carry the same pseudonyms. */
 import { describe, expect, it } from 'vitest';
 import { Redactor } from '../../src/report/redact.js';
-import { redactAnalysis } from '../../src/report/redactAnalysis.js';
+import { redactAnalysis, redactSite } from '../../src/report/redactAnalysis.js';
 import { renderHtml } from '../../src/report/html.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { fixture } from './helpers.js';
@@ -32,5 +32,19 @@ describe('redacted reports', () => {
     expect(md).toContain(`stored under '${bsn}' (a BSN)`);
     expect(md).toContain('Prevent the next BSN retrieve');
     expect(md).toContain(`Refused='${pid}'`);
+  });
+
+  it("drops the site's PatientID prefix, which can be most of an ID, from the shape and the explanations", () => {
+    const a = fixture('analysis-incident.json');
+    const description = "10 characters starting with 'MRN00123'";
+    a.site = { ...a.site, length: 10, digitsOnly: false, prefix: 'MRN00123', description };
+    a.collisions[0]!.explanation += ` This site's PatientIDs are ${description}.`;
+    const out = redactAnalysis(a, new Redactor(key));
+    expect(JSON.stringify(out)).not.toContain('MRN00123');
+    expect(out.site).toMatchObject({ prefix: null, description: '10 characters' });
+    expect(out.collisions[0]!.explanation).toContain("This site's PatientIDs are 10 characters.");
+    expect(redactSite({ ...a.site, description: "mostly 10 characters (80% of 5), starting with 'MRN00123'" }).description).toBe('mostly 10 characters (80% of 5)');
+    const plain = { ...a.site, prefix: null, description: '8 digits' };
+    expect(redactSite(plain)).toBe(plain);
   });
 });
