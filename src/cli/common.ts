@@ -39,6 +39,13 @@ function parseZone(v: string): string {
 export function parseTimeArg(v: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(v.trim());
   if (!m) throw new InvalidArgumentError(`'${v}' is not a time: use YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]`);
+  // The shape alone would let 2026-13-45 or T25:00 through, and compared as text they would silently
+  // move the window; a real calendar date and clock time are required.
+  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (mo < 1 || mo > 12 || date.getUTCDate() !== d || date.getUTCMonth() !== mo - 1 || h > 23 || mi > 59 || s > 59) {
+    throw new InvalidArgumentError(`'${v}' is not a valid date and time (month 01-12, a day the month has, hours 00-23, minutes and seconds 00-59)`);
+  }
   return `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}`;
 }
 

@@ -68,6 +68,11 @@ describe('missing paths and bad arguments', () => {
     [['events', '--bogus', GOOD], /unknown option/],
     [['events', '--since', 'yesterday', GOOD], /not a time/],
     [['stats', '--until', '2024-13', GOOD], /not a time/],
+    [['analyze', '--since', '2026-13-45', GOOD], /not a valid date/],
+    [['events', '--since', '2026-02-30', GOOD], /not a valid date/],
+    [['analyze', '--until', '2026-11-27T25:00', GOOD], /not a valid date/],
+    [['events', '--since', '2026-11-26T23:60:00', GOOD], /not a valid date/],
+    [['search', '--since', '2026-99-99', 'x'], /not a valid date/],
     [['events', '--encoding', 'ebcdic', GOOD], /encoding/],
     [['nosuchcommand'], /unknown command/],
   ])('bad arguments %j: exit 2 with a message', (args, msg) => {
