@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, type InputProblem } from '../parse/event.js';
 import { isDateOrder, type DateOrder } from '../parse/dateOrder.js';
 import { checkZone } from '../parse/timezone.js';
+import { allKinds } from '../parse/catalog/index.js';
 import type { Encoding, IngestOptions, IngestResult } from '../pipeline/readEvents.js';
 import type { AnalyzeOptions } from '../correlate/engine.js';
 
@@ -24,6 +25,32 @@ export function addReadOptions(cmd: Command): Command {
     .option('--since <time>', 'only events at or after this local time (YYYY-MM-DD[THH:MM[:SS]])', parseTimeArg)
     .option('--until <time>', 'only events before this local time', parseTimeArg)
     .option('-q, --quiet', 'do not print input problems on stderr');
+}
+
+let knownKinds: ReadonlySet<string> | null = null;
+
+/**
+ * Parser of `--kind K…` (commander calls it once a value, with the values so far): each value, or
+ * comma-separated list, must name kinds the catalog has. A variadic option takes every argument up
+ * to the next option, so `--kind refused-link D:/conquest` would read the path as a kind and the
+ * current folder instead; an unknown name is refused, and one that looks like a path says so.
+ */
+export function collectKinds(v: string, previous: string[] | undefined): string[] {
+  knownKinds ??= new Set(allKinds());
+  const out = [...(previous ?? [])];
+  for (const k of v.split(',')) {
+    if (k === '') continue;
+    if (!knownKinds.has(k)) {
+      const pathLike = /[\\/.:]/.test(k) || k === '-';
+      throw new InvalidArgumentError(
+        pathLike
+          ? `'${k}' is not a kind but looks like a path: put the paths before --kind, or -- before them`
+          : `unknown kind '${k}' (the README's Event kinds table lists them)`,
+      );
+    }
+    out.push(k);
+  }
+  return out;
 }
 
 function parseZone(v: string): string {

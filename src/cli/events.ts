@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { LogEvent } from '../parse/event.js';
 import { readEvents } from '../pipeline/readEvents.js';
-import { addReadOptions, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
+import { addReadOptions, collectKinds, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
 import { Output } from './output.js';
 import { Redactor } from '../report/redact.js';
 
@@ -26,7 +26,7 @@ export function eventsCommand(): Command {
   const cmd = new Command('events')
     .description('print the log lines as typed events (one JSON object per line with --json)')
     .argument('[paths...]', 'log files, Conquest folders, zips, .gz, or - for stdin', ['.'])
-    .option('-k, --kind <kinds...>', 'only these kinds (e.g. refused-link host-refused)')
+    .option('-k, --kind <kinds...>', 'only these kinds (e.g. refused-link host-refused)', collectKinds)
     .option('--json', 'NDJSON in the event contract')
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx)');
   addReadOptions(cmd);

@@ -7,7 +7,7 @@ import type { LogEvent } from '../parse/event.js';
 import { Redactor } from '../report/redact.js';
 import { coverage, search, type SearchResult } from '../store/search.js';
 import { defaultDbPath, openStoreForCommand } from '../store/schema.js';
-import { parseTimeArg } from './common.js';
+import { collectKinds, parseTimeArg } from './common.js';
 import { eventJson } from './events.js';
 import { Output } from './output.js';
 
@@ -48,7 +48,7 @@ export function searchCommand(): Command {
     .option('--patient <id>', 'events of this PatientID (or patient folder)')
     .option('--study <uid>', 'events of this StudyInstanceUID')
     .option('--ae <title>', 'events of associations with this calling, called or move-destination AE, or naming it')
-    .option('-k, --kind <kinds...>', 'only these kinds (e.g. refused-link written-file)')
+    .option('-k, --kind <kinds...>', 'only these kinds (e.g. refused-link written-file)', collectKinds)
     .option('--since <time>', 'only events at or after this local time (YYYY-MM-DD[THH:MM[:SS]])', parseTimeArg)
     .option('--until <time>', 'only events before this local time', parseTimeArg)
     .option('-C, --context <n>', 'also show N neighbouring lines of the same source before and after each hit', count('--context', 1000), 0)

@@ -73,6 +73,9 @@ describe('missing paths and bad arguments', () => {
     [['analyze', '--until', '2026-11-27T25:00', GOOD], /not a valid date/],
     [['events', '--since', '2026-11-26T23:60:00', GOOD], /not a valid date/],
     [['search', '--since', '2026-99-99', 'x'], /not a valid date/],
+    [['events', '--kind', 'refused-link', GOOD], /'good\.log' is not a kind but looks like a path/],
+    [['events', '--kind', 'refused-lnk', GOOD], /unknown kind 'refused-lnk'/],
+    [['search', '--kind', 'refused-link,refused-lnk'], /unknown kind 'refused-lnk'/],
     [['events', '--encoding', 'ebcdic', GOOD], /encoding/],
     [['nosuchcommand'], /unknown command/],
   ])('bad arguments %j: exit 2 with a message', (args, msg) => {
