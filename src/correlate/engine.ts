@@ -19,6 +19,7 @@ import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
 import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
 import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
+import { patientFolderOf } from '../common/patientFolder.js';
 import { keyTag } from '../common/keyTag.js';
 
 /**
@@ -353,7 +354,7 @@ export class ForensicEngine {
     // The refused value later stored for that study's series ends the collision.
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
-        if (c.refused === folder && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
+        if ((c.refused === folder || patientFolderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
       }
     }
   }
@@ -514,9 +515,10 @@ export class ForensicEngine {
     return {
       collision: c,
       failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || m.time <= first),
-      written: (folder) => this.writtenFolders.get(folder),
+      // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
+      written: (folder) => this.writtenFolders.get(folder) ?? this.writtenFolders.get(patientFolderOf(folder)),
       writtenSeries: (uid) => this.writtenSeries.get(uid),
-      virtual: (folder) => this.virtualFolders.get(folder),
+      virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(patientFolderOf(folder)),
       virtualServer: this.isVirtualServer,
       debugSeen: this.debugSeen,
       site: this.site(),
@@ -532,7 +534,7 @@ export class ForensicEngine {
     // How the collision ended, when the logs show it.
     let resolvedAt: string | null = null;
     let resolvedHow: string | null = null;
-    const vf = this.virtualFolders.get(c.old);
+    const vf = this.virtualFolders.get(c.old) ?? this.virtualFolders.get(patientFolderOf(c.old));
     const cleaned = vf?.lastDeletion ?? vf?.lastMissing ?? null;
     if (c.table.toLowerCase() === 'dicomstudies' && cleaned && cleaned.time !== null && c.firstSeen !== null && cleaned.time >= c.firstSeen) {
       resolvedAt = cleaned.time;

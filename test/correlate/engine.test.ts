@@ -111,6 +111,19 @@ describe('causes', () => {
     expect(c.evidence[0]!.kind).toBe('written-file');
   });
 
+  it.each([
+    ['AB.123', 'AB_123'],
+    ['AB 123', 'AB_123'],
+    ['1234567890123456789', '1234567890123456'],
+  ])('patient-id-changed-at-source: Old %j was written under the folder Conquest made of it (%s)', (old, folder) => {
+    const b = new LogBuilder(0).at('2026-11-20T10:00:00');
+    b.push('CT01', folder, 2, SERIES);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, old, 2);
+    const c = run([['router/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c).toMatchObject({ oldValue: old, cause: 'patient-id-changed-at-source', confidence: 'high' });
+    expect(c.evidence[0]!.text).toContain(`${folder}/`);
+  });
+
   it('counts every file written under Old when pushes interleave and the series map evicts', () => {
     const b = new LogBuilder(0).at('2026-11-20T10:00:00');
     const n = b.start('CT01', ['1.2.840.10008.5.1.4.1.1.2']);

@@ -2,6 +2,7 @@
 import type { DiagnosisRule } from '../context.js';
 import type { Evidence } from '../types.js';
 import { idNote, refusalSummary } from '../describe.js';
+import { patientFolderOf } from '../../common/patientFolder.js';
 
 export const patientIdChangedAtSource: DiagnosisRule = {
   id: 'patient-id-changed-at-source',
@@ -12,7 +13,8 @@ export const patientIdChangedAtSource: DiagnosisRule = {
     if (c.table.toLowerCase() !== 'dicomstudies') return null;
     const w = ctx.written(c.old);
     if (!w) return null;
-    const sameSeries = c.seriesUids.map((u) => ctx.writtenSeries(u)).find((s) => s && s.folders.includes(c.old));
+    const folder = patientFolderOf(c.old);
+    const sameSeries = c.seriesUids.map((u) => ctx.writtenSeries(u)).find((s) => s && (s.folders.includes(c.old) || s.folders.includes(folder)));
     const total = c.primaryTimes.length + c.overflowPrimary || c.copyTimes.length + c.overflowCopy;
     const evidence: Evidence[] = [
       { ...w.first, role: `first stored under Old` },
