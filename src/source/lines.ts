@@ -133,8 +133,12 @@ export class LineSplitter {
     const at = chunk.indexOf(0);
     if (at === -1) return;
     this.nulReported = true;
+    // Its line: the one being read when the chunk starts, plus the newlines before the NUL (once a file).
+    let line = this.lineNo + 1;
+    for (let nl = chunk.indexOf(10); nl !== -1 && nl < at; nl = chunk.indexOf(10, nl + 1)) line++;
     this.onProblem({
       source: this.source,
+      line,
       offset: this.offset + at,
       message: 'NUL bytes in the text (a crash or power loss can leave them); they are dropped from the lines',
     });

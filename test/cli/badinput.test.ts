@@ -207,12 +207,12 @@ describe('binary and odd text', () => {
     expect(l.evs[2]!.text.split('\n')[0]).toBe('Written file: /d/Müÿller.dcm');
   });
 
-  it('NUL bytes left by a crash: one message with their offset, the lines around them read', () => {
+  it('NUL bytes left by a crash: one message with their line and offset, the lines around them read', () => {
     const a = 'Fri Nov 27 19:35:09 2026 Started zip and cleanup thread\n';
     writeFileSync(path.join(tmp.dir, 'nul.log'), Buffer.concat([Buffer.from(a), Buffer.alloc(3000), Buffer.from(a)]));
     const r = run(['events', '--json', 'nul.log']);
     expect(r.code).toBe(0);
-    expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^cqlog: nul\\.log, offset ${a.length}: NUL bytes`))]);
+    expect(r.problems).toEqual([expect.stringMatching(new RegExp(`^cqlog: nul\\.log, line 2, offset ${a.length}: NUL bytes`))]);
     expect(r.evs.filter((e) => e.kind === 'zip-thread')).toHaveLength(2);
   });
 

@@ -141,8 +141,16 @@ describe('LineSplitter', () => {
     const r = split(cut(src, [4]));
     expect(r.lines.map((l) => l.text)).toEqual(['ok', 'ab\0\0cd', '\0\0\0']);
     expect(r.problems).toHaveLength(1);
-    expect(r.problems[0]).toMatchObject({ source: 'src', offset: 5 });
+    expect(r.problems[0]).toMatchObject({ source: 'src', line: 2, offset: 5 });
     expect(r.problems[0]!.message).toMatch(/NUL/);
+  });
+
+  it('names the line of the first NUL byte, after the newlines before it in its chunk and before it', () => {
+    const src = Buffer.from('ok\nx\ny\nzz\0\nlast\n', 'latin1');
+    for (const cuts of [[], [1], [4], [8], [10]]) {
+      const r = split(cut(src, cuts));
+      expect(r.problems).toEqual([expect.objectContaining({ line: 4, offset: 9 })]);
+    }
   });
 });
 
