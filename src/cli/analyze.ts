@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { analyzePaths } from '../correlate/engine.js';
 import type { AnalysisResult, Collision, Evidence, Warning } from '../explain/types.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
+import { mdCode } from '../report/markdown.js';
 import { addReadOptions, analyzeOptions, preferSmallHeap, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
@@ -100,6 +101,16 @@ function mdEscape(s: string): string {
   return s.replace(/([\\`*_{}[\]<>|])/g, '\\$1');
 }
 
+/**
+ * Text whose `…` spans are code (remediation commands, the names of commands in explanations): the
+ * spans stay code spans, the rest is escaped. Unpaired backticks are escaped like any other text.
+ */
+function mdWithCode(s: string): string {
+  const parts = s.split('`');
+  if (parts.length % 2 === 0) return mdEscape(s);
+  return parts.map((p, i) => (i % 2 === 1 ? mdCode(p) : mdEscape(p))).join('');
+}
+
 export function renderAnalysisMarkdown(r: AnalysisResult): string {
   const out: string[] = ['# cqlog analysis', ''];
   out.push(`${r.collisions.length} collision(s), ${r.warnings.length} open warning(s). Site PatientIDs: ${mdEscape(r.site.description)}.`, '');
@@ -109,10 +120,10 @@ export function renderAnalysisMarkdown(r: AnalysisResult): string {
     out.push(`- cause: **${c.cause}** (${c.confidence} confidence)`);
     out.push(`- refusals: ${c.refusals}, first ${c.firstSeen ?? '?'}, last ${c.lastSeen ?? '?'}`);
     out.push(`- resolved: ${c.resolvedAt ? `${c.resolvedAt}, ${mdEscape(c.resolvedHow ?? '')}` : 'no'}`, '');
-    out.push(mdEscape(c.explanation), '', '| time | source:line | role | line |', '| --- | --- | --- | --- |');
+    out.push(mdWithCode(c.explanation), '', '| time | source:line | role | line |', '| --- | --- | --- | --- |');
     for (const e of c.evidence) out.push(`| ${e.time ?? ''} | ${mdEscape(`${e.source}:${e.line}`)} | ${mdEscape(e.role ?? '')} | \`${oneLine(e.text, 160).replace(/`/g, "'").replace(/\|/g, '\\|')}\` |`);
     out.push('', '**What to do**', '');
-    for (const x of c.remediation) out.push(`- ${mdEscape(x)}`);
+    for (const x of c.remediation) out.push(`- ${mdWithCode(x)}`);
     out.push('');
   }
   if (r.warnings.length > 0) {

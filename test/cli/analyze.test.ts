@@ -43,6 +43,11 @@ describe('cqlog analyze on the bundled incident', () => {
     const r = runCli(['analyze', '--markdown', INCIDENT]);
     expect(r.stdout).toMatch(/^# cqlog analysis/);
     expect(r.stdout).toMatch(/\| time \| source:line \| role \| line \|/);
+    // Remediation commands stay code spans, copied without backslashes; the text around them is escaped.
+    expect(r.stdout).toContain('`dgate --deletestudy:123456782:1.3.46.670589.5.2.10.2156913941.892665384.993397`');
+    expect(r.stdout).toMatch(/`SELECT PatientID, StudyInsta FROM DICOMStudies WHERE StudyInsta = '[0-9.]+';`/);
+    expect(r.stdout).not.toContain('\\`');
+    expect(r.stdout).toContain('S\\*, V\\*, W\\*');
   });
 
   it('--fail-on collision exits 1; --fail-on warning too when a collision exists; exit 0 on clean logs', () => {
