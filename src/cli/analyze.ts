@@ -141,7 +141,7 @@ export function analyzeCommand(): Command {
     .description('explain every "Refused to enter inconsistent link" collision with evidence; warn about phantom rows')
     .argument('[paths...]', 'log files, Conquest folders, zips, .gz, or - for stdin', ['.'])
     .option('--json', 'one JSON object: collisions, warnings, inputs, site')
-    .option('--markdown', 'Markdown')
+    .addOption(new Option('--markdown', 'Markdown').conflicts('json'))
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx)')
     .addOption(new Option('--fail-on <what>', 'exit 1 when such a finding exists').choices(['collision', 'warning']));
   addReadOptions(cmd);

@@ -25,11 +25,12 @@ interface SearchCliOptions {
   redact?: boolean;
 }
 
-function count(name: string, max: number): (v: string) => number {
+function count(name: string, max: number, min = 0): (v: string) => number {
   return (v: string) => {
     if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`${name} must be a whole number`);
     const n = Number(v);
     if (n > max) throw new InvalidArgumentError(`${name} is at most ${max}`);
+    if (n < min) throw new InvalidArgumentError(`${name} is at least ${min}`);
     return n;
   };
 }
@@ -52,7 +53,7 @@ export function searchCommand(): Command {
     .option('--since <time>', 'only events at or after this local time (YYYY-MM-DD[THH:MM[:SS]])', parseTimeArg)
     .option('--until <time>', 'only events before this local time', parseTimeArg)
     .option('-C, --context <n>', 'also show N neighbouring lines of the same source before and after each hit', count('--context', 1000), 0)
-    .option('-n, --limit <n>', 'at most N hits', count('--limit', 10_000_000), 200)
+    .option('-n, --limit <n>', 'at most N hits', count('--limit', 10_000_000, 1), 200)
     .option('--json', 'NDJSON in the event contract (context lines carry "context": true)')
     .option('--redact', 'replace patient IDs, BSNs and names by pseudonyms');
   cmd.action(async (query: string | undefined, o: SearchCliOptions, c: Command) => {
@@ -71,7 +72,7 @@ export function searchCommand(): Command {
           ...(kinds ? { kinds } : {}),
           ...(o.since !== undefined ? { since: o.since } : {}),
           ...(o.until !== undefined ? { until: o.until } : {}),
-          limit: Math.max(1, o.limit),
+          limit: o.limit,
           context: o.context,
         });
       } catch (err) {

@@ -76,6 +76,8 @@ describe('missing paths and bad arguments', () => {
     [['events', '--kind', 'refused-link', GOOD], /'good\.log' is not a kind but looks like a path/],
     [['events', '--kind', 'refused-lnk', GOOD], /unknown kind 'refused-lnk'/],
     [['search', '--kind', 'refused-link,refused-lnk'], /unknown kind 'refused-lnk'/],
+    [['analyze', '--json', '--markdown', GOOD], /cannot be used with option '--json'/],
+    [['search', '--limit', '0', 'x'], /--limit is at least 1/],
     [['events', '--encoding', 'ebcdic', GOOD], /encoding/],
     [['nosuchcommand'], /unknown command/],
   ])('bad arguments %j: exit 2 with a message', (args, msg) => {
