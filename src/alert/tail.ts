@@ -188,6 +188,9 @@ export class TailRunner {
     const e: LogEvent = { ...e0, source: this.sourceAt(e0.offset) };
     const warm = this.state.warmEnd >= 0 && e.offset < this.state.warmEnd;
     const findings = this.forensics.push(e);
+    // Every event teaches the redactor its IDs (also while warming up), not only the alerted ones:
+    // a `Written file` line names the patient a later disk or error alert prints.
+    this.redactor?.learnFromFields(e.kind, e.fields);
     if (warm) return;
     this.state.counters.events++;
     this.thisRun.events++;

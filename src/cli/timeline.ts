@@ -10,6 +10,7 @@ import { analyzePaths, sortEvidence } from '../correlate/engine.js';
 import { readEvents, type IngestOptions } from '../pipeline/readEvents.js';
 import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
+import { patientFolderOf } from '../common/patientFolder.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
 import { addReadOptions, analyzeOptions, inWindow, preferSmallHeap, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
@@ -63,7 +64,10 @@ export function timelineCommand(): Command {
     };
     const full = await analyzePaths(paths, opts);
     const { readable, ...analysis0 } = full;
-    const analysis = o.redact ? redactAnalysis(analysis0, new Redactor()) : analysis0;
+    // A query that is not a UID is a patient ID, whether or not an event's fields named it.
+    if (red && !/^\d+(\.\d+)+$/.test(q)) red.learn(q);
+    // The redactor that learned from every event read, so the evidence of every collision is covered.
+    const analysis = red ? redactAnalysis(analysis0, red) : analysis0;
     // Which collisions are about the id is decided on the unredacted analysis; the redacted copies are shown.
     const aboutIds = new Set(analysis0.collisions.filter((x) => [x.studyUid, x.key.value, x.oldValue, x.refusedValue].includes(q)).map((x) => x.id));
     const relatedCollisions = analysis.collisions.filter((x) => aboutIds.has(x.id));
@@ -74,7 +78,8 @@ export function timelineCommand(): Command {
     // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
     const keys = analysis0.collisions.filter((x) => aboutIds.has(x.id));
     if (keys.length > 0 && !paths.includes('-')) {
-      const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])));
+      // The IDs as written, and the folders Conquest made of them (reference §3).
+      const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])).flatMap((id) => [id, patientFolderOf(id)]));
       const series = new Set(keys.flatMap((x) => x.seriesUids));
       const seen = new Set(named.map((e) => `${e.source}:${e.line}`));
       const ingest: IngestOptions = { encoding: o.encoding };

@@ -23,12 +23,14 @@ export function loadRedactKey(): Buffer {
   const env = process.env.CQLOG_REDACT_KEY;
   if (env && env.length > 0) return Buffer.from(env, 'utf8');
   const file = redactKeyFile();
+  let existing: string | null = null;
   try {
-    const k = readFileSync(file, 'utf8').trim();
-    if (k.length >= 32) return Buffer.from(k, 'utf8');
+    existing = readFileSync(file, 'utf8').trim();
   } catch {
     /* first use */
   }
+  // A key file the user wrote is theirs, however short: replacing it would change every pseudonym.
+  if (existing !== null && existing.length > 0) return Buffer.from(existing, 'utf8');
   const k = randomBytes(32).toString('hex');
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, k + '\n', { mode: 0o600, flag: 'w' });
@@ -46,6 +48,21 @@ const INCONSISTENT_VALUES = /Inconsistent (\S+)( in \S+: .*)$/;
 const DUMP_NAME = /^(\s*>*0010,00(?:10|30) +\d+ [A-Z]{2} \S+ +)(.+)$/;
 
 const TOKEN = /[A-Za-z0-9][A-Za-z0-9._^-]*/g;
+/** An ID that is one TOKEN is replaced as a token; any other (a space, `+`, a letter above 127) as a literal. */
+const WHOLE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._^-]*$/;
+/**
+ * A run of 9 digits inside a longer token (`DEVRIES_JAN_111222333`, `244000001.dcm`), not a part of a
+ * dotted UID (`…2156913941.892665384.993397`): checked against the 11-check like a whole token.
+ */
+/**
+ * A DICOM file path in free text (reference §3: under FileNameSyntax 3/4, the default, the file's
+ * folder is the patient's): `D:\data\X\f.dcm`, `/opt/conquest/data/X/f.dcm`, or a relative `X\f.v2`.
+ * Groups: what precedes the folder (a drive or root and at least one folder, or nothing), the folder.
+ */
+const FILE_PATH = /((?:[A-Za-z]:)?[\\/]?(?:[^\s\\/:'"()]+[\\/])*?)([^\s\\/:'"()]+)([\\/][^\s\\/:'"()]+\.(?:dcm|v2))(?![A-Za-z0-9])/gi;
+/** A folder that is a UID (FileNameSyntax 7/9/11 study folders), not a patient. */
+const UID_FOLDER = /^\d+(?:\.\d+){2,}$/;
+const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
 /**
  * A quoted value of a PatientID column anywhere in a line, with or without its table: the debug SQL
  * trace (`Values: DICOMStudies.PatientID = 'X'`, `Where : DICOMPatients.PatientID = 'X'`) names
@@ -57,6 +74,8 @@ export class Redactor {
   private readonly key: Buffer;
   private readonly known = new Map<string, string>();
   private readonly names = new Map<string, string>();
+  /** Known IDs that are not one token, replaced as literals. */
+  private readonly literal = new Map<string, string>();
 
   constructor(key: Buffer = loadRedactKey()) {
     this.key = key;
@@ -73,6 +92,10 @@ export class Redactor {
     if (v.length < 2 || v === 'unknown' || this.known.has(v)) return;
     if (this.known.size >= MAX_KNOWN_IDS) this.known.delete(this.known.keys().next().value as string);
     this.known.set(v, this.pseudonym(v));
+    if (!WHOLE_TOKEN.test(v)) {
+      if (this.literal.size >= MAX_KNOWN_IDS) this.literal.delete(this.literal.keys().next().value as string);
+      this.literal.set(v, this.pseudonym(v));
+    }
   }
 
   learnName(name: string | null | undefined): void {
@@ -112,6 +135,17 @@ export class Redactor {
       else if (fields.name === 'PatientName' || fields.name === 'PatientBirthDate') this.learnName(fields.value);
     }
     if (kind === 'deleting-image-file' && fields.what === 'patient' && typeof fields.target === 'string') this.learn(fields.target);
+    // Archival, disk clean-up, deletion and modification lines name their patient as `target`
+    // (`… for patient: X`, `Deleting patient: X`, `Modified patient ID to: X`), a study as `ID:UID`.
+    const target = fields.target;
+    if (typeof target === 'string') {
+      const about = [fields.step, fields.what, fields.action].filter((x): x is string => typeof x === 'string').join(' ');
+      if (/patient/i.test(about)) this.learn(target);
+      else if (/^study$/i.test(about) && target.includes(':')) this.learn(target.slice(0, target.indexOf(':')));
+    }
+    if (kind === 'killer' && typeof fields.removed === 'string') this.learn(fields.removed);
+    // A virtual query's path starts with the patient folder.
+    if (kind === 'virtual-filename-problem' && typeof fields.path === 'string') this.learn(fields.path.split(/[\\/]/)[0]);
   }
 
   /** Replaces known IDs and names, and any BSN-shaped number, in free text. */
@@ -132,11 +166,24 @@ export class Redactor {
     if (this.names.size > 0) {
       for (const [name, p] of this.names) if (out.includes(name)) out = out.split(name).join(p);
     }
+    if (out.includes('.dcm') || out.includes('.v2') || out.includes('.DCM') || out.includes('.V2')) {
+      out = out.replace(FILE_PATH, (m, head: string, folder: string, file: string) => {
+        // The folder right above the file: a patient's under syntax 3/4, kept when it is a UID or a
+        // top-level folder of an absolute path (`D:\failsafe\x.dcm`).
+        const dirs = head.split(/[\\/]/).filter((x) => x !== '' && !/^[A-Za-z]:$/.test(x));
+        const absolute = /^(?:[A-Za-z]:)?[\\/]/.test(head);
+        if (UID_FOLDER.test(folder) || folder === 'unknown' || (absolute && dirs.length === 0)) return m;
+        return `${head}${this.known.get(folder) ?? this.pseudonym(folder)}${file}`;
+      });
+    }
+    if (this.literal.size > 0) {
+      for (const [id, p] of this.literal) if (out.includes(id)) out = out.split(id).join(p);
+    }
     return out.replace(TOKEN, (tok) => {
       const k = this.known.get(tok);
       if (k) return k;
       if (tok.length === 9 && looksLikeBsn(tok)) return this.pseudonym(tok);
-      // A path segment such as `123456782_…` or a syntax-4 name keeps its ID before the first `_`.
+      if (tok.length > 9) return tok.replace(BSN_RUN, (run) => (looksLikeBsn(run) ? this.pseudonym(run) : run));
       return tok;
     });
   }

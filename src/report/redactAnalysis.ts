@@ -1,6 +1,7 @@
 /** Applies `--redact` to a whole analysis: every string that can hold a patient ID or name. */
 import type { AnalysisResult, Collision, Evidence, SitePatientIdShape, Warning } from '../explain/types.js';
 import { Redactor } from './redact.js';
+import { classify } from '../parse/catalog/index.js';
 
 export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()): AnalysisResult {
   for (const c of r.collisions) {
@@ -10,6 +11,12 @@ export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()
     }
   }
   for (const w of r.warnings) red.learn(w.patientFolder);
+  // Every evidence line is read again for the IDs its fields name (the patient folder of a series
+  // collision's first file, the other patients of a failed move's virtual rows), before any is shown.
+  for (const e of [...r.collisions.flatMap((c) => c.evidence), ...r.warnings.flatMap((w) => w.evidence)]) {
+    const c = classify(e.text);
+    red.learnFromFields(c.kind, c.fields);
+  }
   const site = redactSite(r.site);
   // Explanations quote the site's shape: the same text without its prefix.
   const shape = (t: string): string => (site.description === r.site.description ? t : t.split(r.site.description).join(site.description));

@@ -109,6 +109,14 @@ describe('cqlog timeline', () => {
     expect(r.stdout).not.toMatch(/\b12345678\b|123456782|VRIES/);
   });
 
+  it('--redact also hides a queried patient ID that no event field names; a UID query is kept', () => {
+    const r = runCli(['timeline', '99887766', INCIDENT, '--redact', '--json'], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).query).toMatch(/^P-[0-9a-f]{8}$/);
+    expect(r.stdout).not.toContain('99887766');
+    expect(JSON.parse(runCli(['timeline', STUDY, INCIDENT, '--redact', '--json'], { env }).stdout).query).toBe(STUDY);
+  });
+
   it('an unknown id gives an empty timeline, exit 0', () => {
     const r = runCli(['timeline', '9.9.9.9', INCIDENT]);
     expect(r.code).toBe(0);

@@ -136,6 +136,22 @@ describe('cqlog tail --once across a rotation', () => {
     expect(alertsOf(ndjson(r2.stdout))).toEqual([]);
   });
 
+  it('--redact learns IDs from every event read, not only from the alerted ones', () => {
+    const dir = path.join(tmp, 'redact-learn');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'serverstatus.log'),
+      'Fri Nov 27 09:00:01 2026 Written file: /opt/conquest/data/87654321/1.2.3_0001_000001_17956851630001.dcm\n' +
+        'Fri Nov 27 09:00:02 2026 ***Something failed for 87654321\n',
+    );
+    const r = runCli(['tail', dir, '--once', '--json', '--from-start', '--redact', '--alert', 'error', '--state', path.join(dir, 'st.json')], { env });
+    expect(r.code).toBe(0);
+    const alerts = alertsOf(ndjson(r.stdout));
+    expect(alerts).toHaveLength(1);
+    expect(r.stdout).not.toContain('87654321');
+    expect(r.stdout).toMatch(/Something failed for P-[0-9a-f]{8}/);
+  });
+
   it('reports a gap when the old file vanished without a zip', () => {
     const dir = path.join(tmp, 'gap');
     const b = new PlanBuilder(dir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redactor, loadRedactKey, redactKeyFile } from '../../src/report/redact.js';
@@ -60,6 +60,49 @@ describe('Redactor', () => {
     expect(r.text('folder XYZ999 done')).toBe(`folder ${r.pseudonym('XYZ999')} done`);
   });
 
+  it('redacts the patient folder of DICOM file paths in any message, but not UID folders or top-level folders', () => {
+    const r = new Redactor(key);
+    expect(r.text('***Could still not find file: /opt/conquest/data/87600037/x.dcm')).toBe(`***Could still not find file: /opt/conquest/data/${r.pseudonym('87600037')}/x.dcm`);
+    expect(r.text('[Regen] D:\\data\\MF-00126\\x.dcm -SUCCESS')).toBe(`[Regen] D:\\data\\${r.pseudonym('MF-00126')}\\x.dcm -SUCCESS`);
+    expect(r.text('SaveToDisk: cannot rewrite jpeg/rle image in v2 format: MF-00138\\a.v2')).toContain(`${r.pseudonym('MF-00138')}\\a.v2`);
+    const uid = 'Sending file : D:\\data\\1.2.840.1.2.3\\1.2.3.4\\1.2.3.4.5.dcm';
+    expect(r.text(uid)).toBe(uid);
+    expect(r.text('saved incoming file as: D:\\failsafe\\x1.dcm')).toBe('saved incoming file as: D:\\failsafe\\x1.dcm');
+  });
+
+  it('learns the patient of archival, clean-up, deletion, modification, killer and virtual-path lines', () => {
+    const r = new Redactor(key);
+    for (const [line, id] of [
+      ['Archival: copied image data for patient: 87600040', '87600040'],
+      ["Patient ID '87600052' Removed (no longer being used)", '87600052'],
+      ['DISK SPACE: 20 MB / NEED 30 MB - Deleting patient: 87600058', '87600058'],
+      ['Deleting database entries for patient: 87600064', '87600064'],
+      ['Modified patient ID to: MF-00084', 'MF-00084'],
+      ['Deleting study: 87600011:1.2.3', '87600011'],
+      ['**** Virtual query (MAINPACS) filename problem - 87600028\\1.3.46.1_0001_000001_17956851630001.dcm', '87600028'],
+    ] as const) {
+      const e = r.event(ev(`Fri Nov 27 19:36:30 2026 ${line}`));
+      expect(e.text).not.toContain(id);
+      expect(r.text(`later ${id} again`)).toBe(`later ${r.pseudonym(id)} again`);
+    }
+  });
+
+  it('replaces a learned ID that is not one token (a space, +, a letter above 127) as a literal', () => {
+    const r = new Redactor(key);
+    for (const id of ['AB 00999', 'AB+12345', 'MÜLLER01']) {
+      r.learn(id);
+      expect(r.text(`Old='${id}', x ${id}/f.dcm`)).not.toContain(id);
+    }
+  });
+
+  it('finds a BSN inside a longer token, but not a 9-digit part of a dotted UID', () => {
+    const r = new Redactor(key);
+    expect(r.text('D:\\data\\DEVRIES_JAN_111222333\\')).toBe(`D:\\data\\DEVRIES_JAN_${r.pseudonym('111222333')}\\`);
+    expect(r.text('as: D:\\failsafe\\244000001.dcm')).toBe(`as: D:\\failsafe\\${r.pseudonym('244000001')}.dcm`);
+    // 123456782 passes the 11-check; inside a UID it is kept.
+    expect(r.text('uid 1.2.123456782.5 done')).toBe('uid 1.2.123456782.5 done');
+  });
+
   it('makes a key file with private permissions on first use and reuses it', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-key-'));
     const prevDir = process.env.CQLOG_CONFIG_DIR;
@@ -72,6 +115,12 @@ describe('Redactor', () => {
       expect(k1.equals(k2)).toBe(true);
       expect(readFileSync(redactKeyFile(), 'utf8').trim().length).toBeGreaterThanOrEqual(32);
       if (process.platform !== 'win32') expect(statSync(redactKeyFile()).mode & 0o077).toBe(0);
+      // A key the user wrote is kept, however short; only an empty key file gets a new key.
+      writeFileSync(redactKeyFile(), 'my-own-short-key\n');
+      expect(loadRedactKey().toString()).toBe('my-own-short-key');
+      expect(readFileSync(redactKeyFile(), 'utf8')).toBe('my-own-short-key\n');
+      writeFileSync(redactKeyFile(), '\n');
+      expect(loadRedactKey().toString().length).toBeGreaterThanOrEqual(32);
       process.env.CQLOG_REDACT_KEY = 'env-key';
       expect(loadRedactKey().toString()).toBe('env-key');
     } finally {
