@@ -15,7 +15,7 @@ export function patientFolderOf(id: string): string {
     else out += ch;
     if (out.length >= 65) break;
   }
-  out = out.slice(0, 65).replace(/_+$/, '');
+  out = out.replace(/_+$/, '');
   if (out === '') out = 'unknown';
   return out.slice(0, 16);
 }

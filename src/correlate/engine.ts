@@ -354,9 +354,21 @@ export class ForensicEngine {
     // The refused value later stored for that study's series ends the collision.
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
-        if ((c.refused === folder || patientFolderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
+        if ((c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
       }
     }
+  }
+
+  /** patientFolderOf, kept for the few IDs asked about on every `Written file` line while a collision is open. */
+  private readonly idFolders = new Map<string, string>();
+  private folderOf(id: string): string {
+    let f = this.idFolders.get(id);
+    if (f === undefined) {
+      if (this.idFolders.size >= 1024) this.idFolders.clear();
+      f = patientFolderOf(id);
+      this.idFolders.set(id, f);
+    }
+    return f;
   }
 
   /** The recent pair of this folder (its keyTag given: a caller may need it too) and series (both maps hold its records), if any. */
@@ -516,9 +528,9 @@ export class ForensicEngine {
       collision: c,
       failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || m.time <= first),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
-      written: (folder) => this.writtenFolders.get(folder) ?? this.writtenFolders.get(patientFolderOf(folder)),
+      written: (folder) => this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder)),
       writtenSeries: (uid) => this.writtenSeries.get(uid),
-      virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(patientFolderOf(folder)),
+      virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(this.folderOf(folder)),
       virtualServer: this.isVirtualServer,
       debugSeen: this.debugSeen,
       site: this.site(),
@@ -534,7 +546,7 @@ export class ForensicEngine {
     // How the collision ended, when the logs show it.
     let resolvedAt: string | null = null;
     let resolvedHow: string | null = null;
-    const vf = this.virtualFolders.get(c.old) ?? this.virtualFolders.get(patientFolderOf(c.old));
+    const vf = this.virtualFolders.get(c.old) ?? this.virtualFolders.get(this.folderOf(c.old));
     const cleaned = vf?.lastDeletion ?? vf?.lastMissing ?? null;
     if (c.table.toLowerCase() === 'dicomstudies' && cleaned && cleaned.time !== null && c.firstSeen !== null && cleaned.time >= c.firstSeen) {
       resolvedAt = cleaned.time;

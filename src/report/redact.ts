@@ -40,7 +40,8 @@ export function loadRedactKey(): Buffer {
 /** Field names whose values are patient identifiers. */
 const ID_FIELDS = new Set(['patientId', 'patientFolder', 'old', 'refused', 'oldValue', 'refusedValue']);
 /** WHERE columns holding a PatientID (short and long dicom.sql names, reference §4.2). */
-const ID_COLUMNS = /^(PatientID|SeriesPat|ImagePat|StudyPat|PatientPat)$/i;
+const ID_COLUMN_NAMES = 'PatientID|SeriesPat|ImagePat|StudyPat|PatientPat';
+const ID_COLUMNS = new RegExp(`^(?:${ID_COLUMN_NAMES})$`, 'i');
 /** Consistency columns holding a name or birth date. */
 const NAME_COLUMNS = /^(PatientNam|PatientName|PatientBir|PatientBirthDate|ReferPhysi|ReferringPhysicianName)/i;
 
@@ -51,10 +52,6 @@ const TOKEN = /[A-Za-z0-9][A-Za-z0-9._^-]*/g;
 /** An ID that is one TOKEN is replaced as a token; any other (a space, `+`, a letter above 127) as a literal. */
 const WHOLE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._^-]*$/;
 /**
- * A run of 9 digits inside a longer token (`DEVRIES_JAN_111222333`, `244000001.dcm`), not a part of a
- * dotted UID (`…2156913941.892665384.993397`): checked against the 11-check like a whole token.
- */
-/**
  * A DICOM file path in free text (reference §3: under FileNameSyntax 3/4, the default, the file's
  * folder is the patient's): `D:\data\X\f.dcm`, `/opt/conquest/data/X/f.dcm`, or a relative `X\f.v2`.
  * Groups: what precedes the folder (a drive or root and at least one folder, or nothing), the folder.
@@ -62,13 +59,31 @@ const WHOLE_TOKEN = /^[A-Za-z0-9][A-Za-z0-9._^-]*$/;
 const FILE_PATH = /((?:[A-Za-z]:)?[\\/]?(?:[^\s\\/:'"()]+[\\/])*?)([^\s\\/:'"()]+)([\\/][^\s\\/:'"()]+\.(?:dcm|v2))(?![A-Za-z0-9])/gi;
 /** A folder that is a UID (FileNameSyntax 7/9/11 study folders), not a patient. */
 const UID_FOLDER = /^\d+(?:\.\d+){2,}$/;
+const HAS_FILE_NAME = /\.(?:dcm|v2)/i;
+/**
+ * A run of 9 digits inside a longer token (`DEVRIES_JAN_111222333`, `244000001.dcm`), not a part of a
+ * dotted UID (`…2156913941.892665384.993397`): checked against the 11-check like a whole token.
+ */
 const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
 /**
  * A quoted value of a PatientID column anywhere in a line, with or without its table: the debug SQL
  * trace (`Values: DICOMStudies.PatientID = 'X'`, `Where : DICOMPatients.PatientID = 'X'`) names
  * IDs that no event field carries.
  */
-const ID_COLUMN_VALUE = /\b((?:DICOM\w+\.)?(?:PatientID|SeriesPat|ImagePat|StudyPat|PatientPat)\s*=\s*')((?:[^']|'')*)'/gi;
+const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\s*=\\s*')((?:[^']|'')*)'`, 'gi');
+
+/** Adds to a map of at most MAX_KNOWN_IDS entries, forgetting the oldest. */
+function remember(map: Map<string, string>, k: string, v: string): void {
+  if (map.size >= MAX_KNOWN_IDS) map.delete(map.keys().next().value as string);
+  map.set(k, v);
+}
+
+/** Replaces each key of `map` wherever it occurs in `s` (not only as a whole token). */
+function replaceLiterals(s: string, map: ReadonlyMap<string, string>): string {
+  let out = s;
+  for (const [k, p] of map) if (out.includes(k)) out = out.split(k).join(p);
+  return out;
+}
 
 export class Redactor {
   private readonly key: Buffer;
@@ -90,20 +105,16 @@ export class Redactor {
     if (!id) return;
     const v = id.trim();
     if (v.length < 2 || v === 'unknown' || this.known.has(v)) return;
-    if (this.known.size >= MAX_KNOWN_IDS) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(v, this.pseudonym(v));
-    if (!WHOLE_TOKEN.test(v)) {
-      if (this.literal.size >= MAX_KNOWN_IDS) this.literal.delete(this.literal.keys().next().value as string);
-      this.literal.set(v, this.pseudonym(v));
-    }
+    const p = this.pseudonym(v);
+    remember(this.known, v, p);
+    if (!WHOLE_TOKEN.test(v)) remember(this.literal, v, p);
   }
 
   learnName(name: string | null | undefined): void {
     if (!name) return;
     const v = name.trim();
     if (v.length < 2 || this.names.has(v)) return;
-    if (this.names.size >= MAX_KNOWN_IDS) this.names.delete(this.names.keys().next().value as string);
-    this.names.set(v, this.pseudonym(v, 'N-'));
+    remember(this.names, v, this.pseudonym(v, 'N-'));
   }
 
   /** Learns the identifiers an event's fields name (call before redacting its text). */
@@ -163,10 +174,8 @@ export class Redactor {
       return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : v}'`;
     });
     if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
-    if (this.names.size > 0) {
-      for (const [name, p] of this.names) if (out.includes(name)) out = out.split(name).join(p);
-    }
-    if (out.includes('.dcm') || out.includes('.v2') || out.includes('.DCM') || out.includes('.V2')) {
+    out = replaceLiterals(out, this.names);
+    if (HAS_FILE_NAME.test(out)) {
       out = out.replace(FILE_PATH, (m, head: string, folder: string, file: string) => {
         // The folder right above the file: a patient's under syntax 3/4, kept when it is a UID or a
         // top-level folder of an absolute path (`D:\failsafe\x.dcm`).
@@ -176,9 +185,7 @@ export class Redactor {
         return `${head}${this.known.get(folder) ?? this.pseudonym(folder)}${file}`;
       });
     }
-    if (this.literal.size > 0) {
-      for (const [id, p] of this.literal) if (out.includes(id)) out = out.split(id).join(p);
-    }
+    out = replaceLiterals(out, this.literal);
     return out.replace(TOKEN, (tok) => {
       const k = this.known.get(tok);
       if (k) return k;
