@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { formatProblem } from '../parse/event.js';
 import { readEvents, type SourceSummary } from '../pipeline/readEvents.js';
 import type { ConquestConfig } from '../source/types.js';
+import { compareTimes } from '../parse/timezone.js';
 import { addReadOptions, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
 
 interface StatsOptions extends ReadOptions {
@@ -57,16 +58,16 @@ export function statsCommand(): Command {
       // A clock that jumps back must not shrink the span: keep min and max, not first and last.
       if (t !== null && t !== lastTime) {
         lastTime = t;
-        if (span.first === null || t < span.first) span.first = t;
-        if (span.last === null || t > span.last) span.last = t;
+        if (span.first === null || compareTimes(t, span.first) < 0) span.first = t;
+        if (span.last === null || compareTimes(t, span.last) > 0) span.last = t;
       }
     };
     const ingest = ingestOptions(o, true);
     ingest.onCounted = count;
     const result = await readEvents(paths, ingest, (e) => count(e.source, e.kind, e.time), problemPrinter(o));
     const sources = result.sources.map((s) => ({ ...s, firstTime: spans.get(s.source)?.first ?? null, lastTime: spans.get(s.source)?.last ?? null }));
-    const firsts = sources.map((s) => s.firstTime).filter((x): x is string => x !== null).sort();
-    const lasts = sources.map((s) => s.lastTime).filter((x): x is string => x !== null).sort();
+    const firsts = sources.map((s) => s.firstTime).filter((x): x is string => x !== null).sort(compareTimes);
+    const lasts = sources.map((s) => s.lastTime).filter((x): x is string => x !== null).sort(compareTimes);
     const stats: Stats = {
       lines: sources.reduce((a, s) => a + s.lines, 0),
       bytes: sources.reduce((a, s) => a + s.bytes, 0),

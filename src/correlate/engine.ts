@@ -21,6 +21,7 @@ import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
 import { patientFolderOf } from '../common/patientFolder.js';
 import { keyTag } from '../common/keyTag.js';
+import { compareTimes } from '../parse/timezone.js';
 
 /**
  * Kinds whose fields neither the engine nor the tracker reads (they only place an event in its
@@ -143,7 +144,7 @@ export class ForensicEngine {
     // The lines of one second share one time string: a repeat cannot be earlier than firstTime.
     if (time === this.lastSeenTime) return;
     this.lastSeenTime = time;
-    if (time !== null && (this.firstTime === null || time < this.firstTime)) this.firstTime = time;
+    if (time !== null && (this.firstTime === null || compareTimes(time, this.firstTime) < 0)) this.firstTime = time;
   }
 
   /** Feeds one event; returns what it newly reveals (a collision's first refusal, a phantom risk). */
@@ -354,7 +355,7 @@ export class ForensicEngine {
     // The refused value later stored for that study's series ends the collision.
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
-        if ((c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && e.time >= c.firstSeen) c.storedAfter = ref(e, 'stored under the refused value');
+        if ((c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = ref(e, 'stored under the refused value');
       }
     }
   }
@@ -472,8 +473,8 @@ export class ForensicEngine {
     else if (copy) c.overflowCopy++;
     else c.overflowPrimary++;
     if (e.time !== null) {
-      if (c.firstSeen === null || e.time < c.firstSeen) c.firstSeen = e.time;
-      if (c.lastSeen === null || e.time > c.lastSeen) c.lastSeen = e.time;
+      if (c.firstSeen === null || compareTimes(e.time, c.firstSeen) < 0) c.firstSeen = e.time;
+      if (c.lastSeen === null || compareTimes(e.time, c.lastSeen) > 0) c.lastSeen = e.time;
     }
     const r = ref(e, 'refusal');
     // A PacsTrouble.log copy stands in only while serverstatus.log has given no refusal.
@@ -484,7 +485,7 @@ export class ForensicEngine {
     if (!copy && callingAe) c.pushers[callingAe] = (c.pushers[callingAe] ?? 0) + 1;
     this.lastRefusal.set(e.source, { collision: id, source: e.source, line: e.line });
     // A refusal after the refused value was stored means the collision is back.
-    if (c.storedAfter && e.time !== null && c.storedAfter.time !== null && e.time > c.storedAfter.time) c.storedAfter = null;
+    if (c.storedAfter && e.time !== null && c.storedAfter.time !== null && compareTimes(e.time, c.storedAfter.time) > 0) c.storedAfter = null;
     return isNew ? c : null;
   }
 
@@ -526,7 +527,7 @@ export class ForensicEngine {
     const first = c.firstSeen;
     return {
       collision: c,
-      failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || m.time <= first),
+      failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || compareTimes(m.time, first) <= 0),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       written: (folder) => this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder)),
       writtenSeries: (uid) => this.writtenSeries.get(uid),
@@ -548,17 +549,17 @@ export class ForensicEngine {
     let resolvedHow: string | null = null;
     const vf = this.virtualFolders.get(c.old) ?? this.virtualFolders.get(this.folderOf(c.old));
     const cleaned = vf?.lastDeletion ?? vf?.lastMissing ?? null;
-    if (c.table.toLowerCase() === 'dicomstudies' && cleaned && cleaned.time !== null && c.firstSeen !== null && cleaned.time >= c.firstSeen) {
+    if (c.table.toLowerCase() === 'dicomstudies' && cleaned && cleaned.time !== null && c.firstSeen !== null && compareTimes(cleaned.time, c.firstSeen) >= 0) {
       resolvedAt = cleaned.time;
       resolvedHow = `the phantom rows of '${c.old}' were deleted by a later retrieve's clean-up (${cleaned.source}:${cleaned.line})`;
     }
-    if (c.storedAfter && c.storedAfter.time !== null && (c.lastSeen === null || c.storedAfter.time >= c.lastSeen)) {
-      if (resolvedAt === null || c.storedAfter.time < resolvedAt) {
+    if (c.storedAfter && c.storedAfter.time !== null && (c.lastSeen === null || compareTimes(c.storedAfter.time, c.lastSeen) >= 0)) {
+      if (resolvedAt === null || compareTimes(c.storedAfter.time, resolvedAt) < 0) {
         resolvedAt = c.storedAfter.time;
         resolvedHow = `objects of the study were later stored under '${c.refused}' (${c.storedAfter.source}:${c.storedAfter.line})`;
       }
     }
-    if (resolvedAt !== null && c.lastSeen !== null && resolvedAt < c.lastSeen) {
+    if (resolvedAt !== null && c.lastSeen !== null && compareTimes(resolvedAt, c.lastSeen) < 0) {
       resolvedAt = null;
       resolvedHow = null;
     }
@@ -721,26 +722,35 @@ export class ForensicEngine {
   }
 }
 
-/** Evidence in time order (file order for equal times), without duplicates. */
+/**
+ * Evidence in time order, without duplicates. Lines of one time keep their file order, and the
+ * sources of one time come in the order they first appear in `list` (the evidence of a collision
+ * names an `Inconsistent` line of PacsTrouble.log before the refusal it precedes). The key (instant, source rank,
+ * line) is a total order, so no pair of comparisons can contradict another (a comparator that
+ * fell back to list position between sources could put `PacsTrouble.log:9` before `:8`).
+ * Untimed lines come first, as an empty time would.
+ */
 export function sortEvidence(list: Evidence[]): Evidence[] {
   const seen = new Set<string>();
+  const rank = new Map<string, number>();
   const out: Evidence[] = [];
   for (const e of list) {
     const k = `${e.source}:${e.line}`;
     if (seen.has(k)) continue;
     seen.add(k);
+    if (!rank.has(e.source)) rank.set(e.source, rank.size);
     out.push(e);
   }
-  return out
-    .map((e, i) => ({ e, i }))
-    .sort((a, b) => {
-      const ta = a.e.time ?? '';
-      const tb = b.e.time ?? '';
-      if (ta !== tb) return ta < tb ? -1 : 1;
-      if (a.e.source === b.e.source) return a.e.line - b.e.line;
-      return a.i - b.i;
-    })
-    .map((x) => x.e);
+  return out.sort((a, b) => {
+    if (a.time !== b.time) {
+      if (a.time === null) return -1;
+      if (b.time === null) return 1;
+      const d = compareTimes(a.time, b.time);
+      if (d !== 0) return d;
+    }
+    if (a.source !== b.source) return rank.get(a.source)! - rank.get(b.source)!;
+    return a.line - b.line;
+  });
 }
 
 export interface AnalyzeOptions {

@@ -97,3 +97,28 @@ export class ZoneMapper {
     return iso + fmtOffset(second && o.length > 1 ? o[1]! : o[0]!);
   }
 }
+
+/**
+ * UTC instant (ms) of an event time: `YYYY-MM-DDTHH:MM:SS` read as UTC, less its `±HH:MM` offset
+ * when it has one (times under `--tz`).
+ */
+export function instantMs(time: string): number {
+  const ms = wallMs(time);
+  if (time.length < 25) return ms;
+  const sign = time.charCodeAt(19) === 45 /* - */ ? -1 : 1;
+  return ms - sign * (n2(time, 20) * 60 + n2(time, 23)) * 60000;
+}
+
+/**
+ * Orders two event times as instants. Plain wall times compare as text (their text order is their
+ * time order); times with an offset (`--tz`) compare as UTC instants, so in the repeated hour after
+ * a DST change `02:10+01:00` comes after `02:50+02:00`. Equal instants fall back to text, so the order is total.
+ */
+export function compareTimes(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a.length !== 19 || b.length !== 19) {
+    const d = instantMs(a) - instantMs(b);
+    if (d !== 0 && Number.isFinite(d)) return d < 0 ? -1 : 1;
+  }
+  return a < b ? -1 : 1;
+}

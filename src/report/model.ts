@@ -5,6 +5,7 @@
  */
 import type { AnalysisResult, CauseId, Collision, Evidence, Warning } from '../explain/types.js';
 import { remediationSteps, type RemediationStep } from '../explain/remediation.js';
+import { compareTimes } from '../parse/timezone.js';
 
 export interface ReportOptions {
   /** Only the collision on this StudyInstanceUID (or collision key / id). */
@@ -160,11 +161,17 @@ function timeline(evidence: Evidence[], ctx: { requester: string | null; refused
   if (ctx.resolvedAt) {
     events.push({ time: ctx.resolvedAt, lane: 'clean-up and resolution', marker: 'resolution', label: 'resolved', ref: null, kind: 'derived', text: ctx.resolvedHow ?? 'resolved' });
   }
-  // Time order, stable: evidence comes sorted; the resolution may need to move.
+  // Time order, stable (evidence comes sorted; the resolution may need to move). Untimed events
+  // come first, as in sortEvidence, so the comparator is a total order.
   const ordered = events.map((ev, i) => ({ ev, i })).sort((a, b) => {
-    const ta = a.ev.time ?? '';
-    const tb = b.ev.time ?? '';
-    if (ta !== tb && ta !== '' && tb !== '') return ta < tb ? -1 : 1;
+    const ta = a.ev.time;
+    const tb = b.ev.time;
+    if (ta !== tb) {
+      if (ta === null) return -1;
+      if (tb === null) return 1;
+      const d = compareTimes(ta, tb);
+      if (d !== 0) return d;
+    }
     return a.i - b.i;
   });
   const out = ordered.map((x) => x.ev);

@@ -190,6 +190,21 @@ describe('resolution', () => {
     b.at('2026-11-27T11:00:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
     expect(run([['router/serverstatus.log', b.text()]]).result().collisions[0]!.resolvedAt).toBeNull();
   });
+
+  it('orders --tz times by instant across the DST fold: a refusal in the repeated hour is after a clean-up in the first', () => {
+    const b = new LogBuilder(0).at('2026-10-24T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-10-25T02:50:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1); // 02:50 summer time
+    b.at('2026-10-25T02:55:00').cleanupMove('WS1', BSN, 1);
+    b.at('2026-10-25T02:10:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1); // 02:10 winter time, 20 minutes later
+    const engine = new ForensicEngine();
+    engine.addConfig(VIRTUAL_INI);
+    for (const e of eventsOf('router/serverstatus.log', b.text(), { tz: 'Europe/Amsterdam' })) engine.push(e);
+    const c = engine.result().collisions[0]!;
+    expect(c.firstSeen).toBe('2026-10-25T02:50:00+02:00');
+    expect(c.lastSeen).toBe('2026-10-25T02:10:00+01:00');
+    expect(c.resolvedAt).toBeNull();
+  });
 });
 
 describe('correlation', () => {

@@ -92,9 +92,9 @@ export class LogBuilder {
 }
 
 /** Parses builder output into events, as the pipeline does. */
-export function eventsOf(source: string, text: string): LogEvent[] {
+export function eventsOf(source: string, text: string, opts: { tz?: string } = {}): LogEvent[] {
   const out: LogEvent[] = [];
-  const a = new EventAssembler(source, {}, (e) => out.push(e), () => {});
+  const a = new EventAssembler(source, opts, (e) => out.push(e), () => {});
   let offset = 0;
   text.split('\n').forEach((l, i, all) => {
     if (i === all.length - 1 && l === '') return;
