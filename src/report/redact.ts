@@ -68,9 +68,43 @@ const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
 /**
  * A quoted value of a PatientID column anywhere in a line, with or without its table: the debug SQL
  * trace (`Values: DICOMStudies.PatientID = 'X'`, `Where : DICOMPatients.PatientID = 'X'`) names
- * IDs that no event field carries.
+ * IDs that no event field carries. A wildcard query writes `LIKE` (`PatientID LIKE '1234%'`), a
+ * PostgreSQL server an `E` before the quote. Groups: up to the quote, the operator, the value.
  */
-const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\s*=\\s*')((?:[^']|'')*)'`, 'gi');
+const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\)?\\s*(=|LIKE)\\s*E?')((?:[^']|'')*)'`, 'gi');
+/** The wildcards and separators of a LIKE pattern (`%`, `_`, `*`, `?`, `[_]` escapes, `\\` between IDs). */
+const LIKE_WILDCARDS = /[%_*?[\]\\]+/;
+
+/**
+ * The debug trace of a failed insert (`***SQL: INSERT INTO DICOMStudies (StudyInsta, …, PatientID,
+ * PatientNam, …) VALUES ('…', …, '12345678', 'DOE^JOHN', …)`, reference §2 `***Unable to DB.Add()`):
+ * the values stand apart from their column names, cut at 1,000 characters. Groups: the column list,
+ * the values.
+ */
+const SQL_INSERT = /\bINSERT INTO \w+ \(([^)]*)\) VALUES \((.*)$/i;
+
+/** The values of an INSERT's VALUES list as [start, end) spans of their text (quotes excluded), in order. */
+function insertValueSpans(s: string, from: number): [number, number][] {
+  const spans: [number, number][] = [];
+  let i = from;
+  while (i < s.length) {
+    while (s[i] === ' ') i++;
+    if (s[i] === "'") {
+      const start = ++i;
+      while (i < s.length && !(s[i] === "'" && s[i + 1] !== "'")) i += s[i] === "'" ? 2 : 1;
+      spans.push([start, Math.min(i, s.length)]);
+      i++;
+    } else {
+      const start = i;
+      while (i < s.length && s[i] !== ',' && s[i] !== ')') i++;
+      spans.push([start, i]);
+    }
+    while (i < s.length && s[i] !== ',' && s[i] !== ')') i++;
+    if (s[i] !== ',') break;
+    i++;
+  }
+  return spans;
+}
 
 /** Adds to a map of at most MAX_KNOWN_IDS entries, forgetting the oldest. */
 function remember(map: Map<string, string>, k: string, v: string): void {
@@ -168,11 +202,17 @@ export class Redactor {
         NAME_COLUMNS.test(col) ? `Inconsistent ${col}${rest.replace(/(Old|New)='((?:[^']|'')*)'/g, (_x, k: string, v: string) => `${k}='${this.pseudonym(v, 'N-')}'`)}` : m,
       );
     }
-    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, v: string) => {
+    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, op: string, v: string) => {
+      if (op.toUpperCase() === 'LIKE') {
+        // A pattern: each literal piece is (part of) an ID, replaced but not learned as one.
+        const pieces = v.split(new RegExp(`(${LIKE_WILDCARDS.source})`));
+        return `${head}${pieces.map((x, i) => (i % 2 === 1 || x.trim() === '' ? x : (this.known.get(x) ?? this.pseudonym(x)))).join('')}'`;
+      }
       this.learn(v);
       const id = v.trim();
       return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : v}'`;
     });
+    if (out.includes('INSERT INTO') || out.includes('insert into')) out = this.insertValues(out);
     if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
     out = replaceLiterals(out, this.names);
     if (HAS_FILE_NAME.test(out)) {
@@ -193,6 +233,34 @@ export class Redactor {
       if (tok.length > 9) return tok.replace(BSN_RUN, (run) => (looksLikeBsn(run) ? this.pseudonym(run) : run));
       return tok;
     });
+  }
+
+  /** Replaces the PatientID and name values of an INSERT by their pseudonyms, learning the IDs. */
+  private insertValues(s: string): string {
+    const m = SQL_INSERT.exec(s);
+    if (!m) return s;
+    const columns = m[1]!.split(',').map((c) => c.trim());
+    const spans = insertValueSpans(s, m.index + m[0].length - m[2]!.length);
+    let out = '';
+    let at = 0;
+    spans.forEach(([start, end], i) => {
+      const col = columns[i] ?? '';
+      const raw = s.slice(start, end);
+      const v = raw.replace(/''/g, "'").trim();
+      if (v === '' || v === 'NULL') return;
+      let p: string | null = null;
+      if (ID_COLUMNS.test(col)) {
+        this.learn(v);
+        p = this.known.get(v) ?? this.pseudonym(v);
+      } else if (NAME_COLUMNS.test(col)) {
+        this.learnName(v);
+        p = this.pseudonym(v, 'N-');
+      }
+      if (p === null) return;
+      out += s.slice(at, start) + p;
+      at = end;
+    });
+    return out + s.slice(at);
   }
 
   value(v: FieldValue): FieldValue {

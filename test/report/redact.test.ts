@@ -60,6 +60,35 @@ describe('Redactor', () => {
     expect(r.text('folder XYZ999 done')).toBe(`folder ${r.pseudonym('XYZ999')} done`);
   });
 
+  it('redacts the literal parts of a wildcard PatientID query (LIKE, PostgreSQL E quote) without learning them', () => {
+    const r = new Redactor(key);
+    expect(r.text("Where : DICOMPatients.PatientID LIKE '7654%'")).toBe(`Where : DICOMPatients.PatientID LIKE '${r.pseudonym('7654')}%'`);
+    expect(r.text("Where : (DICOMPatients.PatientID = E'AB12' or DICOMPatients.PatientID LIKE E'AB12\\%' or DICOMPatients.PatientID LIKE E'%\\CD34')")).toBe(
+      `Where : (DICOMPatients.PatientID = E'${r.pseudonym('AB12')}' or DICOMPatients.PatientID LIKE E'${r.pseudonym('AB12')}\\%' or DICOMPatients.PatientID LIKE E'%\\${r.pseudonym('CD34')}')`,
+    );
+    // The pattern's piece is not learned as a patient: the same digits elsewhere stay.
+    expect(r.text('count 7654 images')).toBe('count 7654 images');
+  });
+
+  it('redacts the PatientID and name values of an INSERT in the debug SQL trace by their column, and learns the ID', () => {
+    const r = new Redactor(key);
+    const line =
+      "***SQL: INSERT INTO DICOMStudies (StudyInsta, StudyDate, PatientID, PatientNam, PatientBir, AccessTime) VALUES ('1.2.3.4', '20261127', 'AB 77', 'O''BRIEN^PAT', '19700101', 1795800000)";
+    const out = r.text(line);
+    expect(out).toBe(
+      `***SQL: INSERT INTO DICOMStudies (StudyInsta, StudyDate, PatientID, PatientNam, PatientBir, AccessTime) VALUES ('1.2.3.4', '20261127', '${r.pseudonym('AB 77')}', '${r.pseudonym("O'BRIEN^PAT", 'N-')}', '${r.pseudonym('19700101', 'N-')}', 1795800000)`,
+    );
+    // An ID with a space is learned as a literal: a later line naming it is redacted.
+    expect(r.text('Deleting patient AB 77 now')).toBe(`Deleting patient ${r.pseudonym('AB 77')} now`);
+    // Series and image tables name the patient as SeriesPat / ImagePat; a statement cut at 1,000 characters still counts.
+    expect(r.text("***SQL: INSERT INTO DICOMSeries (SeriesInst, SeriesPat, Modality) VALUES ('1.2.3.5', 'ZZ4711")).toBe(
+      `***SQL: INSERT INTO DICOMSeries (SeriesInst, SeriesPat, Modality) VALUES ('1.2.3.5', '${r.pseudonym('ZZ4711')}`,
+    );
+    expect(r.text("***SQL: INSERT INTO DICOMImages (SOPInstanc, ImagePat) VALUES ('1.2.3.6', NULL)")).toBe("***SQL: INSERT INTO DICOMImages (SOPInstanc, ImagePat) VALUES ('1.2.3.6', NULL)");
+    // Other tables' values are kept.
+    expect(r.text("***SQL: INSERT INTO UIDMODS (MODTime, OldUID) VALUES (1795800000, '1.2.3')")).toBe("***SQL: INSERT INTO UIDMODS (MODTime, OldUID) VALUES (1795800000, '1.2.3')");
+  });
+
   it('redacts the patient folder of DICOM file paths in any message, but not UID folders or top-level folders', () => {
     const r = new Redactor(key);
     expect(r.text('***Could still not find file: /opt/conquest/data/87600037/x.dcm')).toBe(`***Could still not find file: /opt/conquest/data/${r.pseudonym('87600037')}/x.dcm`);
