@@ -34,6 +34,15 @@ export function eventsCommand(): Command {
     const out = new Output();
     const kinds = o.kind ? new Set(o.kind.flatMap((k) => k.split(','))) : null;
     const red = o.redact ? new Redactor() : null;
+    if (red) {
+      if (paths.includes('-')) {
+        process.stderr.write('cqlog: --redact on standard input learns identifiers as it goes: an ID first named on a later line can pass unredacted in earlier ones (give files to redact them all)\n');
+      } else {
+        // Learning pass: every identifier any line names is known before the first line is printed.
+        // Problems are reported by the printing pass only.
+        await readEvents(paths, ingestOptions(o), (e) => red.learnEvent(e), () => {});
+      }
+    }
     const result = await readEvents(
       paths,
       ingestOptions(o),

@@ -4,7 +4,8 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import type { LogEvent } from '../parse/event.js';
-import { Redactor } from '../report/redact.js';
+import { MAX_KNOWN_IDS, Redactor } from '../report/redact.js';
+import { findingPatientIds } from '../store/findings.js';
 import { coverage, search, type SearchResult } from '../store/search.js';
 import { defaultDbPath, openStoreForCommand } from '../store/schema.js';
 import { collectKinds, parseTimeArg } from './common.js';
@@ -82,8 +83,14 @@ export function searchCommand(): Command {
       }
       const out = new Output();
       const redactor = o.redact ? new Redactor() : null;
-      // The ID asked for is a patient ID wherever it appears, whatever the event's fields say.
-      if (o.patient !== undefined) redactor?.learn(o.patient);
+      if (redactor) {
+        // The ID asked for is a patient ID wherever it appears, whatever the event's fields say; so
+        // are the IDs of the stored findings. Every line to print is learned from before the first
+        // is printed, so a hit is redacted even when only a later hit names its patient.
+        if (o.patient !== undefined) redactor.learn(o.patient);
+        for (const id of findingPatientIds(db, MAX_KNOWN_IDS)) redactor.learn(id);
+        for (const item of r.items) if (item !== null) redactor.learnEvent(item.event);
+      }
       const marks = o.context > 0;
       for (const item of r.items) {
         if (item === null) {

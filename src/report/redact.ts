@@ -72,6 +72,8 @@ const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
  * PostgreSQL server an `E` before the quote. Groups: up to the quote, the operator, the value.
  */
 const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\)?\\s*(=|LIKE)\\s*E?')((?:[^']|'')*)'`, 'gi');
+/** Every PatientID column name holds it: a text without it has no column value to learn. */
+const PAT_HINT = /pat/i;
 /** The wildcards and separators of a LIKE pattern (`%`, `_`, `*`, `?`, `[_]` escapes, `\\` between IDs). */
 const LIKE_WILDCARDS = /[%_*?[\]\\]+/;
 
@@ -272,6 +274,17 @@ export class Redactor {
       return o;
     }
     return v;
+  }
+
+  /**
+   * Learns what an event names without producing its redacted copy: the fields, and the PatientID
+   * column values and INSERT values of its text (all such columns' names hold `Pat`). A learning
+   * pass of this over re-readable inputs lets the printing pass redact an ID in a line before the
+   * line that first names it.
+   */
+  learnEvent(e: LogEvent): void {
+    this.learnFromFields(e.kind, e.fields);
+    if (PAT_HINT.test(e.text)) this.text(e.text);
   }
 
   /** A redacted copy of an event. */

@@ -60,6 +60,25 @@ export function findCollisions(db: DB, o: { study?: string; patient?: string } =
   return rows.map((j) => JSON.parse(j) as unknown);
 }
 
+/**
+ * The patient IDs the stored findings name: Old and Refused of PatientID-link collisions, and the
+ * patient folder of warnings. `search --redact` learns them before printing any line, so a
+ * collision's IDs are redacted even in lines (or hits) that do not name them as a field.
+ */
+export function findingPatientIds(db: DB, max: number): string[] {
+  const ids = db
+    .prepare(
+      `SELECT v FROM (
+         SELECT old_value AS v, json_extract(json, '$.column') AS col FROM collisions
+         UNION ALL SELECT refused_value, json_extract(json, '$.column') FROM collisions
+         UNION ALL SELECT patient_folder, 'PatientID' FROM warnings
+       ) WHERE v IS NOT NULL AND lower(col) = 'patientid' LIMIT ?`,
+    )
+    .pluck()
+    .all(max) as string[];
+  return ids;
+}
+
 // ------------------------------------------------------------------ the forensic engine over the index
 
 
