@@ -77,6 +77,11 @@ export function timelineCommand(): Command {
     }
     // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
     const keys = analysis0.collisions.filter((x) => aboutIds.has(x.id));
+    if (keys.length > 0 && paths.includes('-') && !o.quiet) {
+      process.stderr.write(
+        'cqlog: timeline: standard input cannot be read twice, so the lines under the collision\'s patient folders or of its series that do not name the query are not shown (give the log files to see them)\n',
+      );
+    }
     if (keys.length > 0 && !paths.includes('-')) {
       // The IDs as written, and the folders Conquest made of them (reference §3).
       const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])).flatMap((id) => [id, patientFolderOf(id)]));

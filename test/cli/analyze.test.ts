@@ -1,6 +1,6 @@
 /** `cqlog analyze` and `cqlog timeline` end to end: the bundled incident, the genuine logs, a big noisy log. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -115,6 +115,15 @@ describe('cqlog timeline', () => {
     expect(JSON.parse(r.stdout).query).toMatch(/^P-[0-9a-f]{8}$/);
     expect(r.stdout).not.toContain('99887766');
     expect(JSON.parse(runCli(['timeline', STUDY, INCIDENT, '--redact', '--json'], { env }).stdout).query).toBe(STUDY);
+  });
+
+  it('says when standard input keeps the second pass (folder and series lines) from running', () => {
+    const log = readFileSync(path.join(INCIDENT, 'serverstatus.log'));
+    const r = runCli(['timeline', '12345678', '-'], { input: log });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 collision/);
+    expect(r.stderr).toMatch(/standard input cannot be read twice/);
+    expect(runCli(['timeline', '12345678', INCIDENT]).stderr).not.toMatch(/read twice/);
   });
 
   it('an unknown id gives an empty timeline, exit 0', () => {
