@@ -11,7 +11,7 @@ interface AnalyzeOptions extends ReadOptions {
   json?: boolean;
   markdown?: boolean;
   redact?: boolean;
-  failOn?: 'collision' | 'warning';
+  failOn?: 'collision' | 'unresolved' | 'warning';
 }
 
 const C = {
@@ -143,7 +143,13 @@ export function analyzeCommand(): Command {
     .option('--json', 'one JSON object: collisions, warnings, inputs, site')
     .addOption(new Option('--markdown', 'Markdown').conflicts('json'))
     .option('--redact', 'replace patient IDs and BSNs by keyed pseudonyms (P-xxxxxxxx)')
-    .addOption(new Option('--fail-on <what>', 'exit 1 when such a finding exists').choices(['collision', 'warning']));
+    .addOption(
+      new Option('--fail-on <what>', 'exit 1 when such a finding exists: any collision, a collision the logs do not show resolved, or a collision or warning').choices([
+        'collision',
+        'unresolved',
+        'warning',
+      ]),
+    );
   addReadOptions(cmd);
   cmd.action(async (paths: string[], o: AnalyzeOptions, c: Command) => {
     preferSmallHeap();
@@ -156,6 +162,8 @@ export function analyzeCommand(): Command {
     else process.stdout.write(renderAnalysisText(r, useColor()));
     let code = readable ? 0 : 2;
     if (code === 0 && o.failOn === 'collision' && r.collisions.length > 0) code = 1;
+    // A collision the logs show ended (phantom rows cleaned up, the refused value stored later) needs no one at 3 a.m.
+    if (code === 0 && o.failOn === 'unresolved' && r.collisions.some((x) => x.resolvedAt === null)) code = 1;
     if (code === 0 && o.failOn === 'warning' && (r.warnings.length > 0 || r.collisions.length > 0)) code = 1;
     c.setOptionValue('exitCode', code);
   });

@@ -1,10 +1,11 @@
 /** `cqlog analyze` and `cqlog timeline` end to end: the bundled incident, the genuine logs, a big noisy log. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { REAL, ROOT, runCli } from '../helpers.js';
+import { BSN, HOSPITAL_ID, LogBuilder } from '../correlate/logBuilder.js';
 
 const INCIDENT = 'samples/incident';
 const STUDY = '1.3.46.670589.5.2.10.2156913941.892665384.993397';
@@ -55,6 +56,25 @@ describe('cqlog analyze on the bundled incident', () => {
     expect(runCli(['analyze', '--fail-on', 'warning', INCIDENT]).code).toBe(1);
     expect(runCli(['analyze', '--fail-on', 'collision', path.join(REAL, 's1-normal-push', 'router')]).code).toBe(0);
     expect(runCli(['analyze', '--fail-on', 'nonsense', INCIDENT]).code).toBe(2);
+  });
+
+  it('--fail-on unresolved exits 1 for an open collision, 0 when the logs show every collision ended', () => {
+    expect(runCli(['analyze', '--fail-on', 'unresolved', INCIDENT]).code).toBe(1);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-resolved-'));
+    try {
+      const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+      b.failedMove('WS1', 'WS2', 2);
+      b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+      b.at('2026-11-27T10:00:00').cleanupMove('WS1', BSN, 2);
+      writeFileSync(path.join(dir, 'serverstatus.log'), b.text());
+      const r = JSON.parse(runCli(['analyze', '--json', dir]).stdout);
+      expect(r.collisions).toHaveLength(1);
+      expect(r.collisions[0].resolvedAt).toBe('2026-11-27T10:00:00');
+      expect(runCli(['analyze', '--fail-on', 'collision', dir]).code).toBe(1);
+      expect(runCli(['analyze', '--fail-on', 'unresolved', dir]).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(runCli(['analyze', 'no/such/folder']).code).toBe(2);
   });
 

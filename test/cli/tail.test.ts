@@ -4,7 +4,7 @@
  * runs as `--once` steps, as a long-running process killed with SIGKILL, and restarted.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,8 @@ describe('cqlog tail --once across a rotation', () => {
     expect(alerts).toHaveLength(1);
     expect(r.stdout).not.toContain('87654321');
     expect(r.stdout).toMatch(/Something failed for P-[0-9a-f]{8}/);
+    // The state keeps raw IDs (README, State): only its owner may read it.
+    if (process.platform !== 'win32') expect(statSync(path.join(dir, 'st.json')).mode & 0o077).toBe(0);
   });
 
   it('reports a gap when the old file vanished without a zip', () => {
