@@ -626,7 +626,7 @@ export class ForensicEngine {
       const folders = Object.keys(m.virtualRows);
       const cleaned = folders.length > 0 && folders.every((fo) => {
         const v = this.virtualFolders.get(fo);
-        return v !== undefined && v.lastMissing !== null && (m.time === null || (v.lastMissing.time ?? '') >= m.time);
+        return v !== undefined && v.lastMissing !== null && (m.time === null || (v.lastMissing.time !== null && compareTimes(v.lastMissing.time, m.time) >= 0));
       });
       if (cleaned) continue;
       out.push(w);
@@ -650,7 +650,10 @@ export class ForensicEngine {
 
   /** The analysis so far. */
   result(inputs: InputSummary[] = []): AnalysisResult {
-    const collisions = [...this.collisions.values()].map((c) => this.buildCollision(c)).sort((a, b) => ((a.firstSeen ?? '') < (b.firstSeen ?? '') ? -1 : 1));
+    // By first refusal as an instant (untimed first); equal times keep the order of discovery.
+    const collisions = [...this.collisions.values()]
+      .map((c) => this.buildCollision(c))
+      .sort((a, b) => (a.firstSeen === b.firstSeen ? 0 : a.firstSeen === null ? -1 : b.firstSeen === null ? 1 : compareTimes(a.firstSeen, b.firstSeen)));
     return { collisions, warnings: this.warnings(collisions), inputs, site: this.site(), notes: this.notes() };
   }
 
@@ -722,35 +725,62 @@ export class ForensicEngine {
   }
 }
 
+/** Order of two evidence times: untimed first, then as instants (`--tz`). */
+function compareEvidenceTime(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return compareTimes(a, b);
+}
+
 /**
- * Evidence in time order, without duplicates. Lines of one time keep their file order, and the
- * sources of one time come in the order they first appear in `list` (the evidence of a collision
- * names an `Inconsistent` line of PacsTrouble.log before the refusal it precedes). The key (instant, source rank,
- * line) is a total order, so no pair of comparisons can contradict another (a comparator that
- * fell back to list position between sources could put `PacsTrouble.log:9` before `:8`).
- * Untimed lines come first, as an empty time would.
+ * Which file's line goes first when several lines share a second: PacsTrouble.log's own
+ * `Inconsistent` lines (written just before the refusal they accompany), then the server logs,
+ * then PacsTrouble.log's and the GUI log's copies of `***` lines, so a copy never precedes its original.
+ */
+function tieGroup(e: Evidence): number {
+  if (!isTroubleCopy(e.source)) return 1;
+  return e.kind === 'inconsistent' ? 0 : 2;
+}
+
+/**
+ * Evidence in time order, without duplicates. Each file's lines keep their order (by time, then line
+ * number), and the files are merged by time; lines of one second from several files come in the order
+ * of `tieGroup`, then of the file's first appearance in `list`. A merge of per-file runs rather than
+ * one comparator sort: a comparator mixing file order with cross-file rules cannot be transitive
+ * (it could put `PacsTrouble.log:9` before `:8`).
  */
 export function sortEvidence(list: Evidence[]): Evidence[] {
   const seen = new Set<string>();
-  const rank = new Map<string, number>();
-  const out: Evidence[] = [];
+  const bySource = new Map<string, Evidence[]>();
   for (const e of list) {
     const k = `${e.source}:${e.line}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    if (!rank.has(e.source)) rank.set(e.source, rank.size);
-    out.push(e);
+    let run = bySource.get(e.source);
+    if (!run) bySource.set(e.source, (run = []));
+    run.push(e);
   }
-  return out.sort((a, b) => {
-    if (a.time !== b.time) {
-      if (a.time === null) return -1;
-      if (b.time === null) return 1;
-      const d = compareTimes(a.time, b.time);
-      if (d !== 0) return d;
+  const runs = [...bySource.values()].map((r) => r.sort((a, b) => compareEvidenceTime(a.time, b.time) || a.line - b.line));
+  const at = runs.map(() => 0);
+  const out: Evidence[] = [];
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < runs.length; i++) {
+      const e = runs[i]![at[i]!];
+      if (e === undefined) continue;
+      if (best === -1) {
+        best = i;
+        continue;
+      }
+      const b = runs[best]![at[best]!]!;
+      const d = compareEvidenceTime(e.time, b.time) || tieGroup(e) - tieGroup(b);
+      if (d < 0) best = i;
     }
-    if (a.source !== b.source) return rank.get(a.source)! - rank.get(b.source)!;
-    return a.line - b.line;
-  });
+    if (best === -1) return out;
+    out.push(runs[best]![at[best]!]!);
+    at[best]!++;
+  }
 }
 
 export interface AnalyzeOptions {

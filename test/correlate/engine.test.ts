@@ -262,6 +262,28 @@ describe('warnings', () => {
     expect(run([['r/serverstatus.log', b.text()]]).result().warnings).toHaveLength(0);
   });
 
+  it('under --tz a clean-up in the repeated hour after a DST change is after the failed move it cleans up', () => {
+    const b = new LogBuilder(0).at('2026-10-25T02:50:00');
+    b.failedMove('WS1', 'WS2', 2, BSN); // 02:50 summer time
+    b.at('2026-10-25T02:10:00').cleanupMove('WS1', BSN, 2); // 02:10 winter time, 20 minutes later
+    const engine = new ForensicEngine();
+    engine.addConfig(VIRTUAL_INI);
+    for (const e of eventsOf('r/serverstatus.log', b.text(), { tz: 'Europe/Amsterdam' })) engine.push(e);
+    expect(engine.result().warnings).toHaveLength(0);
+  });
+
+  it('under --tz collisions are listed by the instant of their first refusal', () => {
+    const b = new LogBuilder(0).at('2026-10-25T02:50:00');
+    b.refusedPush('CT01', HOSPITAL_ID, 'AAA111', 1); // 02:50 summer time
+    b.at('2026-10-25T02:10:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1); // 02:10 winter time, later
+    const engine = new ForensicEngine();
+    for (const e of eventsOf('r/serverstatus.log', b.text(), { tz: 'Europe/Amsterdam' })) engine.push(e);
+    expect(engine.result().collisions.map((c) => [c.oldValue, c.firstSeen])).toEqual([
+      ['AAA111', '2026-10-25T02:50:00+02:00'],
+      [BSN, '2026-10-25T02:10:00+01:00'],
+    ]);
+  });
+
   it('upstream failures are timeline events, not warnings', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     b.cleanupMove('WS1', BSN, 2);

@@ -25,12 +25,24 @@ describe('sortEvidence', () => {
     // Input order that a position-based tie-break turns into a cycle (PT:9 < SS:4 < PT:8 < PT:9).
     const list = [ev('PacsTrouble.log', 9, t), ev('serverstatus.log', 4, t), ev('PacsTrouble.log', 8, t), ev('serverstatus.log', 3, t)];
     const sorted = sortEvidence(list).map((e) => e.text);
-    expect(sorted).toEqual(['PacsTrouble.log:8', 'PacsTrouble.log:9', 'serverstatus.log:3', 'serverstatus.log:4']);
+    // The server log first: PacsTrouble.log's lines here are copies of its *** lines.
+    expect(sorted).toEqual(['serverstatus.log:3', 'serverstatus.log:4', 'PacsTrouble.log:8', 'PacsTrouble.log:9']);
     for (let r = 0; r < list.length; r++) {
       const rotated = [...list.slice(r), ...list.slice(0, r)];
       const out = sortEvidence(rotated).map((e) => e.text);
       expect(out.filter((x) => x.startsWith('PacsTrouble'))).toEqual(['PacsTrouble.log:8', 'PacsTrouble.log:9']);
       expect(out.filter((x) => x.startsWith('serverstatus'))).toEqual(['serverstatus.log:3', 'serverstatus.log:4']);
+    }
+  });
+
+  it("puts PacsTrouble.log's Inconsistent line before the refusal it accompanies, and its copy of the refusal after the original", () => {
+    const t = '2026-11-27T09:14:53';
+    const inconsistent: Evidence = { source: 'x/PacsTrouble.log', line: 1, time: t, kind: 'inconsistent', text: 'PT:1' };
+    const copy: Evidence = { source: 'x/PacsTrouble.log', line: 2, time: t, kind: 'refused-link', text: 'PT:2' };
+    const original: Evidence = { source: 'x/serverstatus.log', line: 30, time: t, kind: 'refused-link', text: 'SS:30' };
+    const next: Evidence = { source: 'x/serverstatus.log', line: 31, time: '2026-11-27T09:14:54', kind: 'sql-save-error', text: 'SS:31' };
+    for (const list of [[inconsistent, copy, original, next], [next, original, copy, inconsistent], [copy, next, inconsistent, original]]) {
+      expect(sortEvidence(list).map((e) => e.text)).toEqual(['PT:1', 'SS:30', 'PT:2', 'SS:31']);
     }
   });
 
