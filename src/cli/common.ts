@@ -1,4 +1,5 @@
 /** Options shared by the commands that read logs, and their validation (bad arguments exit 2). */
+import { statSync } from 'node:fs';
 import v8 from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatProblem, type InputProblem } from '../parse/event.js';
@@ -121,4 +122,19 @@ export function analyzeOptions(o: ReadOptions): AnalyzeOptions {
  */
 export function preferSmallHeap(): void {
   v8.setFlagsFromString('--optimize-for-size');
+}
+
+/**
+ * True when a path can be read a second time: a regular file (a log, zip or .gz) or a folder. `-`,
+ * a pipe (`<(…)`, `/dev/stdin`), a FIFO or a device is used up by one reading. A path that cannot
+ * be examined counts as re-readable: each reading then reports it the same way.
+ */
+export function canReadTwice(p: string): boolean {
+  if (p === '-') return false;
+  try {
+    const st = statSync(p);
+    return st.isFile() || st.isDirectory();
+  } catch {
+    return true;
+  }
 }

@@ -12,7 +12,7 @@ import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
 import { patientFolderOf } from '../common/patientFolder.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, analyzeOptions, inWindow, preferSmallHeap, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, canReadTwice, inWindow, preferSmallHeap, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface TimelineOptions extends ReadOptions {
@@ -77,12 +77,14 @@ export function timelineCommand(): Command {
     }
     // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
     const keys = analysis0.collisions.filter((x) => aboutIds.has(x.id));
-    if (keys.length > 0 && paths.includes('-') && !o.quiet) {
+    const twice = paths.filter(canReadTwice);
+    const once = paths.filter((p) => !canReadTwice(p));
+    if (keys.length > 0 && once.length > 0 && !o.quiet) {
       process.stderr.write(
-        'cqlog: timeline: standard input cannot be read twice, so the lines under the collision\'s patient folders or of its series that do not name the query are not shown (give the log files to see them)\n',
+        `cqlog: timeline: ${once.map((p) => (p === '-' ? 'standard input' : p)).join(', ')} cannot be read twice, so the lines there under the collision's patient folders or of its series that do not name the query are not shown (give the log files to see them)\n`,
       );
     }
-    if (keys.length > 0 && !paths.includes('-')) {
+    if (keys.length > 0 && twice.length > 0) {
       // The IDs as written, and the folders Conquest made of them (reference §3).
       const folders = new Set(keys.flatMap((x) => (x.column.toLowerCase() === 'patientid' ? [x.oldValue, x.refusedValue] : [])).flatMap((id) => [id, patientFolderOf(id)]));
       const series = new Set(keys.flatMap((x) => x.seriesUids));
@@ -91,7 +93,7 @@ export function timelineCommand(): Command {
       if (o.dateOrder) ingest.dateOrder = o.dateOrder;
       if (o.tz) ingest.tz = o.tz;
       await readEvents(
-        paths,
+        twice,
         ingest,
         (e) => {
           if (!inWindow(e.time, o) || seen.has(`${e.source}:${e.line}`) || named.length >= MAX_TIMELINE_EVENTS) return;

@@ -72,6 +72,9 @@ const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
  * PostgreSQL server an `E` before the quote. Groups: up to the quote, the operator, the value.
  */
 const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\)?\\s*(=|LIKE)\\s*E?')((?:[^']|'')*)'`, 'gi');
+/** The name and birth-date columns in the same trace (short and long dicom.sql names), with `UPPER(…)` for a case-blind query. */
+const NAME_COLUMN_VALUE = /\b((?:DICOM\w+\.)?(?:PatientNam|PatientBir|ReferPhysi)\w*\)?\s*(=|LIKE)\s*E?')((?:[^']|'')*)'/gi;
+const INSERT_HINT = /insert into/i;
 /** Every PatientID column name holds it: a text without it has no column value to learn. */
 const PAT_HINT = /pat/i;
 /** The wildcards and separators of a LIKE pattern (`%`, `_`, `*`, `?`, `[_]` escapes, `\\` between IDs). */
@@ -85,21 +88,41 @@ const LIKE_WILDCARDS = /[%_*?[\]\\]+/;
  */
 const SQL_INSERT = /\bINSERT INTO \w+ \(([^)]*)\) VALUES \((.*)$/i;
 
-/** The values of an INSERT's VALUES list as [start, end) spans of their text (quotes excluded), in order. */
-function insertValueSpans(s: string, from: number): [number, number][] {
-  const spans: [number, number][] = [];
+/** One value of an INSERT's VALUES list: its text span (quotes excluded) and how to read it. */
+interface ValueSpan {
+  start: number;
+  end: number;
+  /** False for the last value of a statement cut at 1,000 characters: it may be a part of a value. */
+  closed: boolean;
+  /** PostgreSQL's `E'…'`: backslash escapes inside. */
+  escaped: boolean;
+}
+
+/** The values of an INSERT's VALUES list, in order: `'…'` (with `''`), `E'…'` (with `\\x`), or bare. */
+function insertValueSpans(s: string, from: number): ValueSpan[] {
+  const spans: ValueSpan[] = [];
   let i = from;
   while (i < s.length) {
     while (s[i] === ' ') i++;
+    const escaped = (s[i] === 'E' || s[i] === 'e') && s[i + 1] === "'";
+    if (escaped) i++;
     if (s[i] === "'") {
       const start = ++i;
-      while (i < s.length && !(s[i] === "'" && s[i + 1] !== "'")) i += s[i] === "'" ? 2 : 1;
-      spans.push([start, Math.min(i, s.length)]);
+      let closed = false;
+      while (i < s.length) {
+        if (escaped && s[i] === '\\') i += 2;
+        else if (s[i] === "'" && s[i + 1] === "'") i += 2;
+        else if (s[i] === "'") {
+          closed = true;
+          break;
+        } else i++;
+      }
+      spans.push({ start, end: Math.min(i, s.length), closed, escaped });
       i++;
     } else {
       const start = i;
       while (i < s.length && s[i] !== ',' && s[i] !== ')') i++;
-      spans.push([start, i]);
+      spans.push({ start, end: i, closed: i < s.length, escaped: false });
     }
     while (i < s.length && s[i] !== ',' && s[i] !== ')') i++;
     if (s[i] !== ',') break;
@@ -108,25 +131,99 @@ function insertValueSpans(s: string, from: number): [number, number][] {
   return spans;
 }
 
+/** A quoted SQL value as written in the data: `''` is one quote; in `E'…'` a backslash escapes the next character. */
+function unquote(v: string, escaped: boolean): string {
+  const u = v.replace(/''/g, "'");
+  return escaped ? u.replace(/\\(.)/g, '$1') : u;
+}
+
+const ALNUM = /[A-Za-z0-9]/;
+const DIGIT = /[0-9]/;
+
+/** True when a literal may start at `i`: not inside a word, nor after the dot of a dotted number (a UID). */
+function startsApart(s: string, i: number): boolean {
+  if (i === 0) return true;
+  const c = s[i - 1]!;
+  return !ALNUM.test(c) && !(c === '.' && DIGIT.test(s[i - 2] ?? ''));
+}
+
+/** True when a literal may end at `j`: not inside a word, nor before the dot of a dotted number. */
+function endsApart(s: string, j: number): boolean {
+  const c = s[j];
+  return c === undefined || (!ALNUM.test(c) && !(c === '.' && DIGIT.test(s[j + 1] ?? '')));
+}
+
+/**
+ * Names, birth dates and IDs that are not one token, each with its pseudonym, bounded at
+ * MAX_KNOWN_IDS (oldest forgotten). A text is searched by its alphanumeric runs, each looked up
+ * among the literals that start with it (longest first), so the cost a line does not grow with the
+ * number of literals known; a literal is replaced only where it stands apart (not inside a longer
+ * name, word or UID).
+ */
+class LiteralSet {
+  private readonly all = new Map<string, string>();
+  private readonly byHead = new Map<string, { lit: string; offset: number; p: string }[]>();
+
+  has(k: string): boolean {
+    return this.all.has(k);
+  }
+
+  add(k: string, p: string): void {
+    const head = /[A-Za-z0-9]+/.exec(k);
+    if (!head || this.all.has(k)) return;
+    if (this.all.size >= MAX_KNOWN_IDS) this.remove(this.all.keys().next().value as string);
+    this.all.set(k, p);
+    let list = this.byHead.get(head[0]);
+    if (!list) this.byHead.set(head[0], (list = []));
+    list.push({ lit: k, offset: head.index, p });
+    list.sort((a, b) => b.lit.length - a.lit.length);
+  }
+
+  private remove(k: string): void {
+    this.all.delete(k);
+    const head = /[A-Za-z0-9]+/.exec(k)![0];
+    const list = this.byHead.get(head)!;
+    list.splice(
+      list.findIndex((x) => x.lit === k),
+      1,
+    );
+    if (list.length === 0) this.byHead.delete(head);
+  }
+
+  replace(s: string): string {
+    if (this.all.size === 0) return s;
+    const runs = /[A-Za-z0-9]+/g;
+    let out = '';
+    let at = 0;
+    for (let m = runs.exec(s); m !== null; m = runs.exec(s)) {
+      const list = this.byHead.get(m[0]);
+      if (list === undefined) continue;
+      for (const c of list) {
+        const start = m.index - c.offset;
+        const end = start + c.lit.length;
+        if (start < at || !s.startsWith(c.lit, start) || !startsApart(s, start) || !endsApart(s, end)) continue;
+        out += s.slice(at, start) + c.p;
+        at = end;
+        runs.lastIndex = end;
+        break;
+      }
+    }
+    return at === 0 ? s : out + s.slice(at);
+  }
+}
+
 /** Adds to a map of at most MAX_KNOWN_IDS entries, forgetting the oldest. */
 function remember(map: Map<string, string>, k: string, v: string): void {
   if (map.size >= MAX_KNOWN_IDS) map.delete(map.keys().next().value as string);
   map.set(k, v);
 }
 
-/** Replaces each key of `map` wherever it occurs in `s` (not only as a whole token). */
-function replaceLiterals(s: string, map: ReadonlyMap<string, string>): string {
-  let out = s;
-  for (const [k, p] of map) if (out.includes(k)) out = out.split(k).join(p);
-  return out;
-}
-
 export class Redactor {
   private readonly key: Buffer;
   private readonly known = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  private readonly names = new LiteralSet();
   /** Known IDs that are not one token, replaced as literals. */
-  private readonly literal = new Map<string, string>();
+  private readonly literal = new LiteralSet();
 
   constructor(key: Buffer = loadRedactKey()) {
     this.key = key;
@@ -143,14 +240,14 @@ export class Redactor {
     if (v.length < 2 || v === 'unknown' || this.known.has(v)) return;
     const p = this.pseudonym(v);
     remember(this.known, v, p);
-    if (!WHOLE_TOKEN.test(v)) remember(this.literal, v, p);
+    if (!WHOLE_TOKEN.test(v)) this.literal.add(v, p);
   }
 
   learnName(name: string | null | undefined): void {
     if (!name) return;
     const v = name.trim();
     if (v.length < 2 || this.names.has(v)) return;
-    remember(this.names, v, this.pseudonym(v, 'N-'));
+    this.names.add(v, this.pseudonym(v, 'N-'));
   }
 
   /** Learns the identifiers an event's fields name (call before redacting its text). */
@@ -204,19 +301,22 @@ export class Redactor {
         NAME_COLUMNS.test(col) ? `Inconsistent ${col}${rest.replace(/(Old|New)='((?:[^']|'')*)'/g, (_x, k: string, v: string) => `${k}='${this.pseudonym(v, 'N-')}'`)}` : m,
       );
     }
-    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, op: string, v: string) => {
-      if (op.toUpperCase() === 'LIKE') {
-        // A pattern: each literal piece is (part of) an ID, replaced but not learned as one.
-        const pieces = v.split(new RegExp(`(${LIKE_WILDCARDS.source})`));
-        return `${head}${pieces.map((x, i) => (i % 2 === 1 || x.trim() === '' ? x : (this.known.get(x) ?? this.pseudonym(x)))).join('')}'`;
-      }
+    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, op: string, raw: string) => {
+      if (op.toUpperCase() === 'LIKE') return `${head}${this.likePieces(raw, 'P-')}'`;
+      const v = unquote(raw, /E'$/i.test(head));
       this.learn(v);
       const id = v.trim();
-      return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : v}'`;
+      return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : raw}'`;
     });
-    if (out.includes('INSERT INTO') || out.includes('insert into')) out = this.insertValues(out);
+    // Names and birth dates in the same trace: replaced where they stand, not learned.
+    out = out.replace(NAME_COLUMN_VALUE, (_m, head: string, op: string, raw: string) => {
+      const v = unquote(raw, /E'$/i.test(head));
+      if (v.trim() === '') return `${head}${raw}'`;
+      return `${head}${op.toUpperCase() === 'LIKE' ? this.likePieces(raw, 'N-') : this.pseudonym(v.trim(), 'N-')}'`;
+    });
+    if (INSERT_HINT.test(out)) out = this.insertValues(out);
     if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
-    out = replaceLiterals(out, this.names);
+    out = this.names.replace(out);
     if (HAS_FILE_NAME.test(out)) {
       out = out.replace(FILE_PATH, (m, head: string, folder: string, file: string) => {
         // The folder right above the file: a patient's under syntax 3/4, kept when it is a UID or a
@@ -227,7 +327,7 @@ export class Redactor {
         return `${head}${this.known.get(folder) ?? this.pseudonym(folder)}${file}`;
       });
     }
-    out = replaceLiterals(out, this.literal);
+    out = this.literal.replace(out);
     return out.replace(TOKEN, (tok) => {
       const k = this.known.get(tok);
       if (k) return k;
@@ -237,7 +337,23 @@ export class Redactor {
     });
   }
 
-  /** Replaces the PatientID and name values of an INSERT by their pseudonyms, learning the IDs. */
+  /** A LIKE pattern as written, each literal piece (part of a value, hashed unquoted) replaced, not learned. */
+  private likePieces(raw: string, prefix: 'P-' | 'N-'): string {
+    return raw
+      .split(new RegExp(`(${LIKE_WILDCARDS.source})`))
+      .map((x, i) => {
+        if (i % 2 === 1 || x.trim() === '') return x;
+        const v = unquote(x, false);
+        return prefix === 'P-' ? (this.known.get(v) ?? this.pseudonym(v)) : this.pseudonym(v, 'N-');
+      })
+      .join('');
+  }
+
+  /**
+   * Replaces the PatientID, name and birth-date values of an INSERT by their pseudonyms where they
+   * stand. Complete PatientIDs are learned; names are not (a birth date learned as a literal would
+   * also match the same digits elsewhere), nor a value cut by the 1,000-character limit.
+   */
   private insertValues(s: string): string {
     const m = SQL_INSERT.exec(s);
     if (!m) return s;
@@ -245,17 +361,15 @@ export class Redactor {
     const spans = insertValueSpans(s, m.index + m[0].length - m[2]!.length);
     let out = '';
     let at = 0;
-    spans.forEach(([start, end], i) => {
+    spans.forEach(({ start, end, closed, escaped }, i) => {
       const col = columns[i] ?? '';
-      const raw = s.slice(start, end);
-      const v = raw.replace(/''/g, "'").trim();
+      const v = unquote(s.slice(start, end), escaped).trim();
       if (v === '' || v === 'NULL') return;
       let p: string | null = null;
       if (ID_COLUMNS.test(col)) {
-        this.learn(v);
+        if (closed) this.learn(v);
         p = this.known.get(v) ?? this.pseudonym(v);
       } else if (NAME_COLUMNS.test(col)) {
-        this.learnName(v);
         p = this.pseudonym(v, 'N-');
       }
       if (p === null) return;

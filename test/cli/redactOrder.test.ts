@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ndjson, runCli, SAMPLES } from '../helpers.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, ndjson, runCli, SAMPLES } from '../helpers.js';
 import { tmp } from '../store/helpers.js';
 
 const env = { CQLOG_REDACT_KEY: 'redact-order-test-key' };
@@ -41,10 +42,26 @@ describe('--redact is independent of line order', () => {
     expect(only.stdout).toContain(`check ${p} with`);
   });
 
-  it('events from standard input say that they redact in stream order', () => {
+  it('events from standard input say that they redact in stream order; files given with it are still learned first', () => {
     const r = runCli(['events', '--redact', '-'], { env, input: `Fri Nov 27 19:30:00 2026 note ${ID}\n` });
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/standard input learns identifiers as it goes/);
+    expect(r.stderr).toMatch(/learns identifiers as it goes on standard input/);
+    const both = runCli(['events', '--redact', '-', log], { env, input: 'Fri Nov 27 19:29:00 2026 C-Echo\n' });
+    expect(both.code).toBe(0);
+    expect(both.stdout.trim().split('\n')).toHaveLength(3);
+    expect(both.stdout).not.toContain(ID);
+  });
+
+  it.skipIf(process.platform === 'win32')('events on a pipe given by path (/dev/stdin) print every line once, learning as they go', () => {
+    // A shell pipe (a test harness's stdin is a socket, which /dev/stdin cannot reopen).
+    const input = `Fri Nov 27 19:30:00 2026 note one\nFri Nov 27 19:30:01 2026 note two\n`;
+    const r = spawnSync('sh', ['-c', 'printf "%s" "$IN" | "$NODE" "$BIN" events --redact /dev/stdin'], {
+      env: { ...process.env, ...env, IN: input, NODE: process.execPath, BIN },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2);
+    expect(r.stderr).toMatch(/learns identifiers as it goes on \/dev\/stdin \(read once\)/);
   });
 
   it('search: a hit is redacted when only a later hit names its patient', () => {

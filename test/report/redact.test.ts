@@ -60,6 +60,44 @@ describe('Redactor', () => {
     expect(r.text('folder XYZ999 done')).toBe(`folder ${r.pseudonym('XYZ999')} done`);
   });
 
+  it("reads PostgreSQL E'…' values and cut statements in an INSERT without losing the columns' places", () => {
+    const r = new Redactor(key);
+    const line = "***SQL: INSERT INTO DICOMStudies (StudyInsta, StudyDescr, PatientID, PatientNam) VALUES (E'1.2.3', E'CT head, neck (it\\'s)', E'55443324', E'DOE^XAVIER')";
+    expect(r.text(line)).toBe(
+      `***SQL: INSERT INTO DICOMStudies (StudyInsta, StudyDescr, PatientID, PatientNam) VALUES (E'1.2.3', E'CT head, neck (it\\'s)', E'${r.pseudonym('55443324')}', E'${r.pseudonym('DOE^XAVIER', 'N-')}')`,
+    );
+    // The ID was learned as itself (not with its quotes), so it is the same pseudonym everywhere.
+    expect(r.text('note about 55443324')).toBe(`note about ${r.pseudonym('55443324')}`);
+    // A value cut by the 1,000-character limit is replaced where it stands but not learned: '12' may be a part of an ID.
+    const cut = r.text("***SQL: INSERT INTO DICOMPatients (PatientNam, PatientID) VALUES ('SMITH^JO', '12");
+    expect(cut).toBe(`***SQL: INSERT INTO DICOMPatients (PatientNam, PatientID) VALUES ('${r.pseudonym('SMITH^JO', 'N-')}', '${r.pseudonym('12')}`);
+    expect(r.text('Number of images to send: 12')).toBe('Number of images to send: 12');
+    // Names and birth dates of an INSERT are not learned: the same digits inside a UID or a date elsewhere stay.
+    r.text("***SQL: INSERT INTO DICOMPatients (PatientID, PatientBir) VALUES ('X1', '19000001')");
+    expect(r.text('Written file: 1.2.840.19000001.5 on 19000001')).toBe('Written file: 1.2.840.19000001.5 on 19000001');
+  });
+
+  it('replaces learned names only where they stand apart: not inside a longer name, a word or a UID', () => {
+    const r = new Redactor(key);
+    r.learnName('NAME^N1');
+    r.learnName('NAME^N10');
+    r.learnName('19000001');
+    expect(r.text('a NAME^N10 b NAME^N1 c NAME^N1X d 1.2.840.19000001.5 e 2190000017 f (19000001)')).toBe(
+      `a ${r.pseudonym('NAME^N10', 'N-')} b ${r.pseudonym('NAME^N1', 'N-')} c NAME^N1X d 1.2.840.19000001.5 e 2190000017 f (${r.pseudonym('19000001', 'N-')})`,
+    );
+  });
+
+  it('redacts names and birth dates of the SQL trace by their column, unescaped before hashing', () => {
+    const r = new Redactor(key);
+    expect(r.text("Where : DICOMPatients.PatientNam LIKE 'DOE^JOHN%' and DICOMPatients.PatientBir = '19700101'")).toBe(
+      `Where : DICOMPatients.PatientNam LIKE '${r.pseudonym('DOE^JOHN', 'N-')}%' and DICOMPatients.PatientBir = '${r.pseudonym('19700101', 'N-')}'`,
+    );
+    expect(r.text("Where : DICOMPatients.PatientID LIKE 'O''BRIEN%'")).toBe(`Where : DICOMPatients.PatientID LIKE '${r.pseudonym("O'BRIEN")}%'`);
+    // E'AB\\12' holds the value AB\12.
+    expect(r.text("Where : DICOMPatients.PatientID = E'AB\\\\12'")).toBe(`Where : DICOMPatients.PatientID = E'${r.pseudonym('AB\\12')}'`);
+    expect(r.text('insert INTO DICOMPatients (PatientID) VALUES (\'QQ12\')')).toBe(`insert INTO DICOMPatients (PatientID) VALUES ('${r.pseudonym('QQ12')}')`);
+  });
+
   it('redacts the literal parts of a wildcard PatientID query (LIKE, PostgreSQL E quote) without learning them', () => {
     const r = new Redactor(key);
     expect(r.text("Where : DICOMPatients.PatientID LIKE '7654%'")).toBe(`Where : DICOMPatients.PatientID LIKE '${r.pseudonym('7654')}%'`);
