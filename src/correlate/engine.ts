@@ -355,7 +355,8 @@ export class ForensicEngine {
     // The refused value later stored for that study's series ends the collision.
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
-        if ((c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = ref(e, 'stored under the refused value');
+        // The first such store ends it (a later refusal clears it, and the next store counts again).
+        if (c.storedAfter === null && (c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = ref(e, 'stored under the refused value');
       }
     }
   }
@@ -529,7 +530,11 @@ export class ForensicEngine {
       collision: c,
       failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || compareTimes(m.time, first) <= 0),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
-      written: (folder) => this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder)),
+      // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
+      written: (folder) => {
+        const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
+        return w && (first === null || w.first.time === null || compareTimes(w.first.time, first) <= 0) ? w : undefined;
+      },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
       virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(this.folderOf(folder)),
       virtualServer: this.isVirtualServer,

@@ -262,6 +262,30 @@ describe('warnings', () => {
     expect(run([['r/serverstatus.log', b.text()]]).result().warnings).toHaveLength(0);
   });
 
+  it('a store under Old after the first refusal does not make the sender the cause', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    b.at('2026-11-27T11:00:00').push('CT01', BSN, 1);
+    const c = run([['r/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c.cause).toBe('phantom-from-failed-retrieve');
+    // …while a store under Old before the first refusal does.
+    const b2 = new LogBuilder(0).at('2026-11-27T08:00:00');
+    b2.push('CT01', BSN, 1);
+    b2.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    expect(run([['r/serverstatus.log', b2.text()]]).result().collisions[0]!.cause).toBe('patient-id-changed-at-source');
+  });
+
+  it('resolvedAt is the first store under the refused value after the last refusal, not the last store', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 2);
+    b.at('2026-11-28T08:05:00').push('CT01', HOSPITAL_ID, 1);
+    b.at('2026-11-28T08:06:00').push('CT01', HOSPITAL_ID, 1);
+    const c = run([['r/serverstatus.log', b.text()]]).result().collisions[0]!;
+    expect(c.resolvedAt).toBe('2026-11-28T08:05:00');
+  });
+
   it('under --tz a clean-up in the repeated hour after a DST change is after the failed move it cleans up', () => {
     const b = new LogBuilder(0).at('2026-10-25T02:50:00');
     b.failedMove('WS1', 'WS2', 2, BSN); // 02:50 summer time
