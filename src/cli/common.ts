@@ -25,7 +25,17 @@ export function addReadOptions(cmd: Command): Command {
     .option('--tz <zone>', 'IANA time zone of the server: times get its UTC offset', parseZone)
     .option('--since <time>', 'only events at or after this local time (YYYY-MM-DD[THH:MM[:SS]])', parseTimeArg)
     .option('--until <time>', 'only events before this local time', parseTimeArg)
-    .option('-q, --quiet', 'do not print input problems on stderr');
+    .option('-q, --quiet', 'do not print input problems on stderr')
+    .hook('preAction', checkWindow);
+}
+
+/** An empty window (`--since` not before `--until`) would silently select nothing: a bad argument. */
+export function checkWindow(cmd: Command): void {
+  const since = cmd.getOptionValue('since') as string | undefined;
+  const until = cmd.getOptionValue('until') as string | undefined;
+  if (since !== undefined && until !== undefined && since >= until) {
+    cmd.error(`error: --since ${since} is not before --until ${until}: the window holds nothing`, { exitCode: 2, code: 'cqlog.emptyWindow' });
+  }
 }
 
 let knownKinds: ReadonlySet<string> | null = null;

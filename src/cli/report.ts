@@ -50,8 +50,15 @@ export function reportCommand(): Command {
     const ro: ReportOptions = { generatedAt: localNow(), redacted: !!o.redact };
     if (o.study) ro.study = o.study;
     const text = o.format === 'html' ? renderHtml(result, ro) : renderMarkdown(result, ro);
-    if (o.out) writeFileSync(o.out, text);
-    else process.stdout.write(text);
+    if (o.out) {
+      try {
+        writeFileSync(o.out, text);
+      } catch (err) {
+        process.stderr.write(`cqlog: cannot write the report to ${o.out}: ${(err as Error).message}\n`);
+        c.setOptionValue('exitCode', 2);
+        return;
+      }
+    } else process.stdout.write(text);
     c.setOptionValue('exitCode', 0);
   });
   return cmd;

@@ -8,7 +8,7 @@ import { MAX_KNOWN_IDS, Redactor } from '../report/redact.js';
 import { findingPatientIds } from '../store/findings.js';
 import { coverage, search, type SearchResult } from '../store/search.js';
 import { defaultDbPath, openStoreForCommand } from '../store/schema.js';
-import { collectKinds, parseTimeArg } from './common.js';
+import { checkWindow, collectKinds, parseTimeArg } from './common.js';
 import { eventJson } from './events.js';
 import { Output } from './output.js';
 
@@ -56,7 +56,8 @@ export function searchCommand(): Command {
     .option('-C, --context <n>', 'also show N neighbouring lines of the same source before and after each hit', count('--context', 1000), 0)
     .option('-n, --limit <n>', 'at most N hits', count('--limit', 10_000_000, 1), 200)
     .option('--json', 'NDJSON in the event contract (context lines carry "context": true)')
-    .option('--redact', 'replace patient IDs, BSNs and names by pseudonyms');
+    .option('--redact', 'replace patient IDs, BSNs and names by pseudonyms')
+    .hook('preAction', checkWindow);
   cmd.action(async (query: string | undefined, o: SearchCliOptions, c: Command) => {
     const dbFile = o.db ?? defaultDbPath();
     const db = openStoreForCommand(c, dbFile, { readonly: true });

@@ -80,9 +80,10 @@ export function remediationSteps(c: Collision): RemediationStep[] {
       });
       steps.push({
         title: 'Check the move destination',
-        detail: 'The retrieve failed because its destination did not accept the connection. Check that AE in acrnema.map: wildcard entries such as S*, V*, W* make a mistyped AE look known.',
+        detail:
+          "The retrieve failed because its destination did not accept the connection. Look that AE up in acrnema.map itself, in the router's Conquest folder: wildcard entries such as S*, V*, W* make a mistyped AE look known. The command below lists only the entries without a wildcard, so an AE the router accepted that is missing from its list was matched by a wildcard.",
         commands: ['dgate --get_amaps:'],
-        caveat: 'get_amaps takes an optional format; without one it lists every entry.',
+        caveat: 'get_amaps leaves out every entry whose name holds a * (dgate.cpp, get_amaps); only the file shows those.',
       });
       break;
     }
@@ -190,7 +191,9 @@ function guardStep(bsn: boolean): RemediationStep {
 export function remediationFor(c: Collision): string[] {
   return remediationSteps(c).map((s) => {
     const cmds = s.commands.length > 0 ? ` ${s.commands.map((x) => `\`${x}\``).join(' or ')}` : '';
-    return `${s.title}: ${s.detail}${cmds}`;
+    // The flat lines carry no file: say where the fragment is.
+    const file = s.file ? ` The ${s.file.name} fragment is printed by \`cqlog report\` (Markdown or HTML).` : '';
+    return `${s.title}: ${s.detail}${cmds}${file}`;
   });
 }
 

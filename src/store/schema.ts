@@ -9,7 +9,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../common/userDirs.js';
 import { FTS_TOKENIZE } from './tokens.js';
@@ -144,7 +144,13 @@ function schemaVersionOf(db: DB): number | null {
 export function openStore(file: string, o: OpenOptions = {}): DB {
   let db: DB;
   try {
-    if (!o.readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (!o.readonly) {
+      mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      // The index holds the logs' text (patient IDs, names): a new one is readable by its owner only.
+      // SQLite gives its journal and WAL files the database file's mode. (On Windows the mode is
+      // ignored; the per-user folder's access list applies.)
+      if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    }
     db = new Database(file, { readonly: o.readonly === true, fileMustExist: o.readonly === true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

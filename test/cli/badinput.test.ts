@@ -234,4 +234,22 @@ describe('binary and odd text', () => {
     expect(r.evs.map((e) => e.source)).toEqual(Array(3).fill('mixed/serverstatus.log'));
     expect(r.problems).toEqual([expect.stringMatching(/^cqlog: mixed\/crash\.log, offset \d+: binary content/)]);
   });
+
+  it('an empty --since/--until window is a bad argument (exit 2) for the reading commands and search', () => {
+    for (const cmd of [['analyze'], ['events'], ['stats'], ['timeline', '12345678']]) {
+      const r = runCli([...cmd, GOOD, '--since', '2026-11-27T10:00', '--until', '2026-11-27T09:00'], { cwd: tmp.dir });
+      expect(r.code, cmd[0]).toBe(2);
+      expect(r.stderr).toMatch(/--since 2026-11-27T10:00:00 is not before --until 2026-11-27T09:00:00/);
+    }
+    const s = runCli(['search', '--db', path.join(tmp.dir, 'none.sqlite'), 'x', '--since', '2026-11-28', '--until', '2026-11-28']);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/is not before --until/);
+  });
+
+  it('report --out into a folder that does not exist: a plain message, exit 2', () => {
+    const r = runCli(['report', GOOD, '--out', path.join(tmp.dir, 'no', 'such', 'r.md')], { cwd: tmp.dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^cqlog: cannot write the report to .*r\.md: ENOENT/);
+    expect(r.stderr).not.toMatch(/internal error/);
+  });
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { ndjson, REAL, runCli, SAMPLES } from '../helpers.js';
@@ -111,6 +111,10 @@ describe('cqlog search', () => {
     const j = search('87654321', '--json');
     expect(j.stdout).toBe('');
     expect(j.stderr).toContain('no match');
+  });
+
+  it.skipIf(process.platform === 'win32')('a new index is readable by its owner only: it holds the logs\' text', () => {
+    expect(statSync(db).mode & 0o077).toBe(0);
   });
 
   it('--redact pseudonymises patient IDs in the output', () => {

@@ -63,6 +63,12 @@ describe('remediationSteps', () => {
     const lines = remediationFor(incident());
     expect(lines.length).toBe(remediationSteps(incident()).length);
     expect(lines.join('\n')).toContain(`\`dgate --deletestudy:123456782:${STUDY}\``);
+    // A step with a file (the dicom.ini guard) says where the file is printed, since the flat line cannot hold it.
+    const withFile = remediationSteps(incident()).findIndex((s) => s.file !== undefined);
+    expect(withFile).toBeGreaterThanOrEqual(0);
+    expect(lines[withFile]).toMatch(/dicom\.ini fragment is printed by `cqlog report`/);
+    // get_amaps leaves wildcard entries out (dgate.cpp): the step sends the user to acrnema.map itself.
+    expect(lines.join('\n')).toMatch(/acrnema\.map itself/);
   });
 });
 
