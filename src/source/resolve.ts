@@ -172,5 +172,35 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
       }
     }
   }
-  return out;
+  return dropRepeatedFiles(out, onProblem);
+}
+
+/**
+ * A file named twice (a folder and a log inside it, the same folder twice, a link) is read once:
+ * read twice it would count every refusal twice. The later mention is reported and dropped.
+ */
+async function dropRepeatedFiles(out: Resolved, onProblem: ProblemSink): Promise<Resolved> {
+  const first = new Map<string, string>();
+  const items: InputItem[] = [];
+  for (const item of out.items) {
+    if (item.type === 'stdin') {
+      items.push(item);
+      continue;
+    }
+    let key: string;
+    try {
+      key = await fsp.realpath(item.path);
+    } catch {
+      key = path.resolve(item.path);
+    }
+    if (process.platform === 'win32' || process.platform === 'darwin') key = key.toLowerCase();
+    const earlier = first.get(key);
+    if (earlier !== undefined) {
+      onProblem({ source: item.name, message: `the same file as ${earlier}, given again: read once` });
+      continue;
+    }
+    first.set(key, item.name);
+    items.push(item);
+  }
+  return { ...out, items };
 }

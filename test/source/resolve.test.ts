@@ -57,6 +57,15 @@ describe('resolveInputs', () => {
     expect(r.problems).toEqual([]);
   });
 
+  it('reads a file given twice (a folder and a log in it, a folder twice, another spelling) once, and says so', async () => {
+    const given = path.join(tmp, 'plain');
+    const r = await resolve([given, path.join(given, 'b.log'), path.join(tmp, 'plain', '..', 'plain')]);
+    const g = displayName(given);
+    expect(r.names).toEqual([`file ${g}/a.LOG`, `file ${g}/b.log`]);
+    expect(r.problems).toHaveLength(3);
+    expect(r.problems[0]).toMatchObject({ source: displayName(path.join(given, 'b.log')), message: `the same file as ${g}/b.log, given again: read once` });
+  });
+
   it('names files of the current folder without a ./ prefix, as in the event contract', async () => {
     const cwd = process.cwd();
     process.chdir(path.join(tmp, 'conquest'));
