@@ -836,7 +836,7 @@ export async function analyzePaths(paths: string[], opts: AnalyzeOptions = {}): 
   const inputs: InputSummary[] = result.sources.map((s) => ({ source: s.source, lines: s.lines, events: s.events, unknown: s.unknown, problems: s.problems }));
   const r = engine.result(inputs);
   const inWin = (t: string | null): boolean => t === null || ((opts.since === undefined || t.slice(0, 19) >= opts.since) && (opts.until === undefined || t.slice(0, 19) < opts.until));
-  r.collisions = r.collisions.filter((c) => inWin(c.lastSeen) || inWin(c.firstSeen)).map((c) => ({ ...c, remediation: remediationFor(c) }));
+  r.collisions = r.collisions.filter((c) => inWin(c.lastSeen) || inWin(c.firstSeen)).map((c) => ({ ...c, remediation: remediationFor(c, r.site) }));
   r.warnings = r.warnings.filter((w) => inWin(w.time));
   return { ...r, readable: result.sources.some((s) => s.readable) };
 }

@@ -5,6 +5,10 @@ import type { SitePatientIdShape } from './types.js';
 
 export function idNote(label: string, value: string, site: SitePatientIdShape): string {
   if (looksLikeBsn(value)) {
+    // Where the site's own IDs are 9 digits, about one in eleven of them passes the 11-check too.
+    if (site.length === 9 && site.digitsOnly) {
+      return `${label}='${value}' passes the BSN 11-check, but this site's PatientIDs are ${site.description} and about one in eleven of them passes it too: it may be an ordinary PatientID.`;
+    }
     return `${label}='${value}' is a BSN (9 digits passing the 11-check)${site.length !== null ? `; this site's PatientIDs are ${site.description}` : ''}.`;
   }
   return '';

@@ -12,7 +12,7 @@
  *
  * Pure functions: the same collision always gives the same text.
  */
-import type { Collision } from './types.js';
+import type { Collision, SitePatientIdShape } from './types.js';
 
 export interface RemediationStep {
   /** A short imperative title, e.g. "Remove the phantom study". */
@@ -46,13 +46,34 @@ function arg(v: string): string {
   return v.replace(/[\r\n"'`]/g, '');
 }
 
-/** The steps for one collision. */
-export function remediationSteps(c: Collision): RemediationStep[] {
+/**
+ * The steps for one collision. `site` is the shape of the site's own PatientIDs: where they are 9
+ * digits, about one in eleven passes the BSN 11-check, so a BSN-shaped value proves nothing and a
+ * guard refusing BSN-shaped requests would refuse real patients.
+ */
+export function remediationSteps(c: Collision, site?: SitePatientIdShape): RemediationStep[] {
+  const nineDigitSite = site !== undefined && site.length === 9 && site.digitsOnly;
+  const bsn = (c.oldLooksLikeBsn || c.refusedLooksLikeBsn) && !nineDigitSite;
   const study = arg(c.studyUid ?? c.key.value);
   const oldV = arg(c.oldValue);
   const refused = arg(c.refusedValue);
   const steps: RemediationStep[] = [];
-  switch (c.cause) {
+  if (c.resolvedAt !== null) {
+    // Over in the logs: repairing the database now would undo the fix. What is left is what the
+    // refusals lost (unless the objects were stored later) and keeping it from happening again.
+    steps.push({
+      title: 'Nothing to repair in the database',
+      detail: `The logs show the collision ended at ${c.resolvedAt}${c.resolvedHow ? ` (${c.resolvedHow})` : ''}. Do not delete or modify the study now: that would remove what is right.`,
+      commands: [],
+    });
+    if (!/stored under/.test(c.resolvedHow ?? '') && c.table.toLowerCase() === 'dicomstudies') {
+      steps.push({
+        title: 'Have the refused objects sent again',
+        detail: `The objects refused before the collision ended were not stored. Ask the sender to re-send study ${study} (it will arrive under '${refused}').`,
+        commands: [],
+      });
+    }
+  } else switch (c.cause) {
     case 'phantom-from-failed-retrieve': {
       steps.push({
         title: 'Confirm the phantom rows',
@@ -152,10 +173,10 @@ export function remediationSteps(c: Collision): RemediationStep[] {
       break;
     }
   }
-  if (c.oldLooksLikeBsn || c.refusedLooksLikeBsn || c.cause === 'unexplained' || c.cause === 'phantom-from-failed-retrieve') {
-    steps.push(guardStep(c.oldLooksLikeBsn || c.refusedLooksLikeBsn));
+  if (bsn || c.cause === 'unexplained' || c.cause === 'phantom-from-failed-retrieve') {
+    steps.push(guardStep(bsn, !nineDigitSite));
   }
-  if (c.oldLooksLikeBsn || c.refusedLooksLikeBsn) {
+  if (bsn) {
     steps.push({
       title: 'Tell the privacy officer',
       detail:
@@ -163,7 +184,7 @@ export function remediationSteps(c: Collision): RemediationStep[] {
       commands: [],
     });
   }
-  steps.push({
+  if (c.resolvedAt === null) steps.push({
     title: 'Verify',
     detail: 'After the fix, run cqlog on the newer logs: the collision should show as resolved (a Written file under the refused PatientID, no new refusals).',
     commands: ['cqlog report --study ' + study + ' <conquest-folder>'],
@@ -171,7 +192,7 @@ export function remediationSteps(c: Collision): RemediationStep[] {
   return steps;
 }
 
-function guardStep(bsn: boolean): RemediationStep {
+function guardStep(bsn: boolean, refuse = true): RemediationStep {
   return {
     title: bsn ? 'Prevent the next BSN retrieve' : 'Log the PatientID of every query and retrieve',
     detail:
@@ -179,17 +200,18 @@ function guardStep(bsn: boolean): RemediationStep {
         ? 'Refuse C-FIND and C-MOVE requests whose PatientID is BSN-shaped, before the virtual server is asked, so no rows are made under a BSN. '
         : 'The normal log never names the PatientID of a retrieve. ') +
       'The converters below print the PatientID of every C-FIND and C-MOVE to the operator log, so a future collision is explained with certainty. ' +
+      (refuse ? '' : "They refuse nothing: this site's own PatientIDs are 9 digits, and about one in eleven of them passes the BSN 11-check. ") +
       'Add the fragment to dicom.ini (merge it into an existing [lua] section) and restart the server or re-read dicom.ini.',
     commands: ['dgate --read_ini:'],
     caveat:
       'Checked against dgate 1.5.0e source, not on your server: try it on a test server first. It only sees a PatientID the requester sent (a study-level move by StudyInstanceUID alone is not refused), and it prints PatientIDs, BSNs included, into the operator log.',
-    file: { name: 'dicom.ini', language: 'ini', content: bsnGuardIniFragment() },
+    file: { name: 'dicom.ini', language: 'ini', content: bsnGuardIniFragment(refuse) },
   };
 }
 
 /** Flat lines for `analyze` and alerts: one per step, with its commands. */
-export function remediationFor(c: Collision): string[] {
-  return remediationSteps(c).map((s) => {
+export function remediationFor(c: Collision, site?: SitePatientIdShape): string[] {
+  return remediationSteps(c, site).map((s) => {
     const cmds = s.commands.length > 0 ? ` ${s.commands.map((x) => `\`${x}\``).join(' or ')}` : '';
     // The flat lines carry no file: say where the fragment is.
     const file = s.file ? ` The ${s.file.name} fragment is printed by \`cqlog report\` (Markdown or HTML).` : '';
@@ -203,15 +225,18 @@ export function remediationFor(c: Collision): string[] {
  * `Command` (the command object; `Command.MoveDestination` for a C-MOVE), `Association.Calling`,
  * `print` (to the operator log) and `destroy` (refuse the request).
  */
-export function bsnGuardLua(kind: 'C-FIND' | 'C-MOVE'): string {
+export function bsnGuardLua(kind: 'C-FIND' | 'C-MOVE', refuse = true): string {
   const dest = kind === 'C-MOVE' ? "..' to='..tostring(Command.MoveDestination)" : '';
   return (
     "local p=(tostring(Data.PatientID or ''):gsub('^%s+',''):gsub('%s+$','')) " +
     'local o,a=pcall(function() return Association.Calling end) ' +
-    `print('cqlog-guard ${kind} PatientID='..p..' from='..tostring(o and a or '?')${dest}) ` +
-    "if p:match('^%d%d%d%d%d%d%d%d%d$') and tonumber(p)>0 then " +
-    'local s=-tonumber(p:sub(9)) for i=1,8 do s=s+(10-i)*p:sub(i,i) end ' +
-    `if s%11==0 then print('cqlog-guard refused ${kind}: BSN-shaped PatientID') destroy() end end`
+    `print('cqlog-guard ${kind} PatientID='..p..' from='..tostring(o and a or '?')${dest})` +
+    (refuse
+      ? ' ' +
+        "if p:match('^%d%d%d%d%d%d%d%d%d$') and tonumber(p)>0 then " +
+        'local s=-tonumber(p:sub(9)) for i=1,8 do s=s+(10-i)*p:sub(i,i) end ' +
+        `if s%11==0 then print('cqlog-guard refused ${kind}: BSN-shaped PatientID') destroy() end end`
+      : '')
   );
 }
 
@@ -219,7 +244,18 @@ export function bsnGuardLua(kind: 'C-FIND' | 'C-MOVE'): string {
 export const LUA_INI_VALUE_MAX = 511;
 
 /** The dicom.ini fragment: comment lines (`;`) and the two converters. */
-export function bsnGuardIniFragment(): string {
+export function bsnGuardIniFragment(refuse = true): string {
+  if (!refuse) {
+    return [
+      '; --- cqlog: log the PatientID of every C-FIND and C-MOVE (refuses nothing) ---',
+      '; Merge into an existing [lua] section; a converter already set there must be combined by hand.',
+      '; Each request prints a line "cqlog-guard C-MOVE PatientID=... from=... to=..." to the log.',
+      '[lua]',
+      `QueryConverter0 = ${bsnGuardLua('C-FIND', false)}`,
+      `RetrieveConverter0 = ${bsnGuardLua('C-MOVE', false)}`,
+      '',
+    ].join('\n');
+  }
   return [
     '; --- cqlog: log the PatientID of every C-FIND and C-MOVE; refuse BSN-shaped PatientIDs ---',
     '; Merge into an existing [lua] section; a converter already set there must be combined by hand.',

@@ -3,7 +3,7 @@
  * A collision becomes a summary, a timeline (events on lanes, one lane per association or AE the
  * evidence shows) and its remediation; warnings and inputs are listed as they are.
  */
-import type { AnalysisResult, CauseId, Collision, Evidence, Warning } from '../explain/types.js';
+import type { AnalysisResult, CauseId, Collision, Evidence, SitePatientIdShape, Warning } from '../explain/types.js';
 import { remediationSteps, type RemediationStep } from '../explain/remediation.js';
 import { compareTimes } from '../parse/timezone.js';
 
@@ -180,7 +180,7 @@ function timeline(evidence: Evidence[], ctx: { requester: string | null; refused
   return { events: out, lanes };
 }
 
-function collisionView(c: Collision): CollisionView {
+function collisionView(c: Collision, site?: SitePatientIdShape): CollisionView {
   const isPid = c.column.toLowerCase() === 'patientid';
   const bsn = (v: boolean): string => (v ? ' (a BSN)' : '');
   const what = c.studyUid ? `study ${c.studyUid}` : `${c.key.column} ${c.key.value}`;
@@ -204,7 +204,7 @@ function collisionView(c: Collision): CollisionView {
   const resolution = c.resolvedAt
     ? `Resolved at ${c.resolvedAt}: ${c.resolvedHow ?? 'no details'}.`
     : `Not resolved in the logs read: the last refusal was at ${c.lastSeen ?? '?'}, and no later line shows the study stored under '${c.refusedValue}' or its rows removed.`;
-  return { collision: c, title, summary, causeLabel: CAUSE_LABELS[c.cause], events: tl.events, lanes: tl.lanes, resolution, steps: remediationSteps(c) };
+  return { collision: c, title, summary, causeLabel: CAUSE_LABELS[c.cause], events: tl.events, lanes: tl.lanes, resolution, steps: remediationSteps(c, site) };
 }
 
 function warningView(w: Warning): WarningView {
@@ -242,7 +242,7 @@ export function buildModel(result: AnalysisResult, opts: ReportOptions = {}): Re
     title: opts.title ?? 'Conquest post-mortem',
     generatedAt: opts.generatedAt ?? null,
     redacted: opts.redacted ?? false,
-    collisions: collisions.map(collisionView),
+    collisions: collisions.map((c) => collisionView(c, result.site)),
     warnings: result.warnings.map(warningView),
     result,
     study: opts.study ?? null,

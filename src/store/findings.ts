@@ -148,7 +148,7 @@ export class IndexAnalysis {
       for (const e of storedEvents(this.db)) this.engine.push(e);
     }
     const r = this.engine.result();
-    r.collisions = r.collisions.map((c) => ({ ...c, remediation: remediationFor(c) }));
+    r.collisions = r.collisions.map((c) => ({ ...c, remediation: remediationFor(c, r.site) }));
     const stored = storeFindings(this.db, r);
     setMeta(this.db, 'engine_snapshot', JSON.stringify(this.engine.snapshot()));
     setMeta(this.db, 'engine_stale', null);

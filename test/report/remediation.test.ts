@@ -8,6 +8,7 @@ import type { CauseId, Collision } from '../../src/explain/types.js';
 import { looksLikeBsn } from '../../src/common/bsn.js';
 import { bsnGuardIniFragment, bsnGuardLua, LUA_INI_VALUE_MAX, remediationFor, remediationSteps } from '../../src/explain/remediation.js';
 import { fixture, hasTool, inCI } from './helpers.js';
+import { idNote } from '../../src/explain/describe.js';
 
 const STUDY = '1.3.46.670589.5.2.10.2156913941.892665384.993397';
 const incident = (): Collision => fixture('analysis-incident.json').collisions[0]!;
@@ -52,6 +53,35 @@ describe('remediationSteps', () => {
   it('unexplained: look it up, read older logs, and log PatientIDs from now on', () => {
     const steps = remediationSteps(withCause('unexplained'));
     expect(steps.map((s) => s.title)).toEqual(expect.arrayContaining(['Read older logs', 'Log the PatientID of every query and retrieve']));
+  });
+
+  it('a resolved collision: nothing to repair, re-send what was refused unless it was stored later; guard and privacy stay, no verify', () => {
+    const cleaned = remediationSteps({ ...incident(), resolvedAt: '2026-11-27T11:00:00', resolvedHow: "the phantom rows of '123456782' were deleted by a later retrieve's clean-up (x:98)" });
+    const titles = cleaned.map((s) => s.title);
+    expect(titles[0]).toBe('Nothing to repair in the database');
+    expect(titles).toContain('Have the refused objects sent again');
+    expect(titles).toEqual(expect.arrayContaining(['Prevent the next BSN retrieve', 'Tell the privacy officer']));
+    expect(titles).not.toContain('Remove the phantom study');
+    expect(titles).not.toContain('Verify');
+    expect(cleaned.flatMap((s) => s.commands).some((c) => c.startsWith('dgate --deletestudy'))).toBe(false);
+    const stored = remediationSteps({ ...incident(), resolvedAt: '2026-11-28T08:05:00', resolvedHow: "objects of the study were later stored under '12345678' (x:9)" });
+    expect(stored.map((s) => s.title)).not.toContain('Have the refused objects sent again');
+  });
+
+  it("on a site whose own PatientIDs are 9 digits a BSN-shaped Old proves nothing: no privacy step, a guard that only logs", () => {
+    const site = { samples: 40, length: 9, digitsOnly: true, prefix: null, description: '9 digits' };
+    const steps = remediationSteps(incident(), site);
+    const titles = steps.map((s) => s.title);
+    expect(titles).not.toContain('Tell the privacy officer');
+    expect(titles).toContain('Log the PatientID of every query and retrieve');
+    const guard = steps.find((s) => s.file)!;
+    expect(guard.file!.content).toBe(bsnGuardIniFragment(false));
+    expect(guard.file!.content).not.toMatch(/destroy\(\)/);
+    expect(guard.detail).toMatch(/refuse nothing/);
+    expect(idNote('Old', '123456782', site)).toMatch(/passes the BSN 11-check, but this site's PatientIDs are 9 digits .* may be an ordinary PatientID/);
+    expect(idNote('Old', '123456782', { ...site, length: 8, description: '8 digits' })).toMatch(/is a BSN .* this site's PatientIDs are 8 digits/);
+    // An 8-digit site keeps the refusing guard.
+    expect(remediationSteps(incident(), { ...site, length: 8, description: '8 digits' }).find((s) => s.file)!.file!.content).toBe(bsnGuardIniFragment());
   });
 
   it('quotes and line breaks from a hostile value never reach a command', () => {
@@ -104,10 +134,10 @@ describe('the dicom.ini BSN guard', () => {
   });
 
   /** Runs a converter in lua5.1 with stubbed Data, Command, Association, print and destroy. */
-  function runGuard(kind: 'C-FIND' | 'C-MOVE', ids: (string | null)[]): { id: string | null; destroyed: boolean; printed: string[] }[] {
+  function runGuard(kind: 'C-FIND' | 'C-MOVE', ids: (string | null)[], refuse = true): { id: string | null; destroyed: boolean; printed: string[] }[] {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cqlog-lua-'));
     const body = path.join(dir, 'guard.lua');
-    writeFileSync(body, bsnGuardLua(kind));
+    writeFileSync(body, bsnGuardLua(kind, refuse));
     const harness = path.join(dir, 'harness.lua');
     writeFileSync(
       harness,
@@ -153,6 +183,12 @@ end
     const find = runGuard('C-FIND', ['123456782', '12345678']);
     expect(find.map((f) => f.destroyed)).toEqual([true, false]);
     expect(find[0]!.printed[0]).toBe('cqlog-guard C-FIND PatientID=123456782 from=WS1');
+  });
+
+  luaIt('the variant for 9-digit sites logs every request and refuses none', () => {
+    const out = runGuard('C-MOVE', ['123456782', '12345678'], false);
+    expect(out.map((o) => o.destroyed)).toEqual([false, false]);
+    expect(out[0]!.printed).toEqual(['cqlog-guard C-MOVE PatientID=123456782 from=WS1 to=WS2']);
   });
 
   luaIt('agrees with the TypeScript 11-check on many 9-digit values', () => {
