@@ -524,16 +524,33 @@ export class ForensicEngine {
     return describeShape(this.shape);
   }
 
+  /**
+   * Servers whose live serverstatus.log was read (set by result()). When several Conquest installs
+   * are read together (a router and its upstream PACS), each has its own database: a line of another
+   * such install cannot explain a refusal. A folder with archives only (zips copied elsewhere) is not
+   * an install of its own, so its lines still count.
+   */
+  private liveServers = new Set<string>();
+
+  /** True when `source` belongs to another install than `server`, read with its own live log. */
+  private foreign(source: string, server: string | null): boolean {
+    if (server === null || this.liveServers.size < 2) return false;
+    const s = serverOf(source);
+    return s !== server && this.liveServers.has(s);
+  }
+
   private context(c: CollisionState): ExplainContext {
     const first = c.firstSeen;
+    const refusal = c.firstRefusals[0];
+    const server = refusal ? serverOf(refusal.source) : null;
     return {
       collision: c,
-      failedMovesBefore: this.failedMoves.filter((m) => first === null || m.time === null || compareTimes(m.time, first) <= 0),
+      failedMovesBefore: this.failedMoves.filter((m) => (first === null || m.time === null || compareTimes(m.time, first) <= 0) && !this.foreign(m.source, server)),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
       written: (folder) => {
         const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
-        return w && (first === null || w.first.time === null || compareTimes(w.first.time, first) <= 0) ? w : undefined;
+        return w && (first === null || w.first.time === null || compareTimes(w.first.time, first) <= 0) && !this.foreign(w.first.source, server) ? w : undefined;
       },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
       virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(this.folderOf(folder)),
@@ -655,6 +672,7 @@ export class ForensicEngine {
 
   /** The analysis so far. */
   result(inputs: InputSummary[] = []): AnalysisResult {
+    this.liveServers = new Set(inputs.filter((i) => !i.source.includes('!') && /(?:^|[\\/])serverstatus\.log$/i.test(i.source)).map((i) => serverOf(i.source)));
     // By first refusal as an instant (untimed first); equal times keep the order of discovery.
     const collisions = [...this.collisions.values()]
       .map((c) => this.buildCollision(c))

@@ -13,6 +13,7 @@
  * Pure functions: the same collision always gives the same text.
  */
 import type { Collision, SitePatientIdShape } from './types.js';
+import { isNineDigitSite } from './describe.js';
 
 export interface RemediationStep {
   /** A short imperative title, e.g. "Remove the phantom study". */
@@ -52,7 +53,7 @@ function arg(v: string): string {
  * guard refusing BSN-shaped requests would refuse real patients.
  */
 export function remediationSteps(c: Collision, site?: SitePatientIdShape): RemediationStep[] {
-  const nineDigitSite = site !== undefined && site.length === 9 && site.digitsOnly;
+  const nineDigitSite = isNineDigitSite(site);
   const bsn = (c.oldLooksLikeBsn || c.refusedLooksLikeBsn) && !nineDigitSite;
   const study = arg(c.studyUid ?? c.key.value);
   const oldV = arg(c.oldValue);

@@ -276,6 +276,19 @@ describe('warnings', () => {
     expect(run([['r/serverstatus.log', b2.text()]]).result().collisions[0]!.cause).toBe('patient-id-changed-at-source');
   });
 
+  it("another Conquest install read alongside (its own live log) cannot explain the router's refusal; copied archives can", () => {
+    const router = new LogBuilder(0).at('2026-11-26T16:42:00');
+    router.failedMove('WS1', 'WS2', 2);
+    router.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const upstream = new LogBuilder(0).at('2026-11-20T10:00:00').push('CT02', BSN, 2);
+    const inputs = (names: string[]) => names.map((source) => ({ source, lines: 1, events: 1, unknown: 0, problems: 0 }));
+    const both = run([['mainpacs/serverstatus.log', upstream.text()], ['router/serverstatus.log', router.text()]]);
+    expect(both.result(inputs(['mainpacs/serverstatus.log', 'router/serverstatus.log'])).collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    // The same lines from an archive copied elsewhere belong to no other install: they still count.
+    const copied = run([['backup/logs_20261120.zip!serverstatus.log', upstream.text()], ['router/serverstatus.log', router.text()]]);
+    expect(copied.result(inputs(['backup/logs_20261120.zip!serverstatus.log', 'router/serverstatus.log'])).collisions[0]!.cause).toBe('patient-id-changed-at-source');
+  });
+
   it('resolvedAt is the first store under the refused value after the last refusal, not the last store', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     b.failedMove('WS1', 'WS2', 2);

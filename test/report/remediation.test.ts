@@ -80,6 +80,8 @@ describe('remediationSteps', () => {
     expect(guard.detail).toMatch(/refuse nothing/);
     expect(idNote('Old', '123456782', site)).toMatch(/passes the BSN 11-check, but this site's PatientIDs are 9 digits .* may be an ordinary PatientID/);
     expect(idNote('Old', '123456782', { ...site, length: 8, description: '8 digits' })).toMatch(/is a BSN .* this site's PatientIDs are 8 digits/);
+    // A few samples do not decide it: they could all be the BSN's own folder.
+    expect(remediationSteps(incident(), { ...site, samples: 2 }).map((s) => s.title)).toContain('Tell the privacy officer');
     // An 8-digit site keeps the refusing guard.
     expect(remediationSteps(incident(), { ...site, length: 8, description: '8 digits' }).find((s) => s.file)!.file!.content).toBe(bsnGuardIniFragment());
   });
