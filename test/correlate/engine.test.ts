@@ -289,6 +289,18 @@ describe('warnings', () => {
     expect(copied.result(inputs(['backup/logs_20261120.zip!serverstatus.log', 'router/serverstatus.log'])).collisions[0]!.cause).toBe('patient-id-changed-at-source');
   });
 
+  it('refusals read only in PacsTrouble.log: unexplained, and it says to read serverstatus.log', () => {
+    const b = new LogBuilder(0).at('2026-11-26T16:42:00');
+    const trouble = new LogBuilder(0);
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1, trouble);
+    const c = run([['r/PacsTrouble.log', trouble.text()]]).result().collisions[0]!;
+    expect(c.cause).toBe('unexplained');
+    expect(c.explanation).toMatch(/read serverstatus\.log and its daily archives .* read only in PacsTrouble\.log/);
+    const full = run([['r/serverstatus.log', b.text()], ['r/PacsTrouble.log', trouble.text()]]).result().collisions[0]!;
+    expect(full.cause).toBe('phantom-from-failed-retrieve');
+  });
+
   it('resolvedAt is the first store under the refused value after the last refusal, not the last store', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     b.failedMove('WS1', 'WS2', 2);

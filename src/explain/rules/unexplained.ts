@@ -9,7 +9,14 @@ export const unexplained: DiagnosisRule = {
   explain(ctx) {
     const c = ctx.collision;
     const total = c.primaryTimes.length + c.overflowPrimary || c.copyTimes.length + c.overflowCopy;
-    const older = ctx.firstTimeRead ? `logs from before ${ctx.firstTimeRead} (older logs/logs_*.zip archives)` : 'older logs (logs/logs_*.zip archives)';
+    // Refusals seen only as PacsTrouble.log (or GUI log) copies: the server log itself was not read,
+    // and only it holds the Written file, move and virtual-server lines (reference §1.4).
+    const copiesOnly = c.primaryTimes.length + c.overflowPrimary === 0;
+    const older = copiesOnly
+      ? "serverstatus.log and its daily archives (logs/logs_*.zip): its refusals were read only in PacsTrouble.log, which holds nothing but the *** lines, so no Written file, move or virtual-server line could be seen"
+      : ctx.firstTimeRead
+        ? `logs from before ${ctx.firstTimeRead} (older logs/logs_*.zip archives)`
+        : 'older logs (logs/logs_*.zip archives)';
     return {
       cause: 'unexplained',
       confidence: 'low',
