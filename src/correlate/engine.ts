@@ -543,14 +543,18 @@ export class ForensicEngine {
     const first = c.firstSeen;
     const refusal = c.firstRefusals[0];
     const server = refusal ? serverOf(refusal.source) : null;
+    // Before the first refusal: in its file, an earlier line (whatever the clock says: a clock reset
+    // keeps file order); in another file, not later in time.
+    const before = (time: string | null, source: string, line: number): boolean =>
+      refusal !== undefined && source === refusal.source ? line < refusal.line : first === null || time === null || compareTimes(time, first) <= 0;
     return {
       collision: c,
-      failedMovesBefore: this.failedMoves.filter((m) => (first === null || m.time === null || compareTimes(m.time, first) <= 0) && !this.foreign(m.source, server)),
+      failedMovesBefore: this.failedMoves.filter((m) => (before(m.time, m.source, m.line)) && !this.foreign(m.source, server)),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
       written: (folder) => {
         const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
-        return w && (first === null || w.first.time === null || compareTimes(w.first.time, first) <= 0) && !this.foreign(w.first.source, server) ? w : undefined;
+        return w && before(w.first.time, w.first.source, w.first.line) && !this.foreign(w.first.source, server) ? w : undefined;
       },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
       virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(this.folderOf(folder)),
@@ -648,7 +652,11 @@ export class ForensicEngine {
       const folders = Object.keys(m.virtualRows);
       const cleaned = folders.length > 0 && folders.every((fo) => {
         const v = this.virtualFolders.get(fo);
-        return v !== undefined && v.lastMissing !== null && (m.time === null || (v.lastMissing.time !== null && compareTimes(v.lastMissing.time, m.time) >= 0));
+        const last = v?.lastMissing ?? null;
+        if (last === null) return false;
+        // After the move: later in the same file (whatever the clock says), else not earlier in time.
+        if (last.source === m.source) return last.line > m.line;
+        return m.time === null || (last.time !== null && compareTimes(last.time, m.time) >= 0);
       });
       if (cleaned) continue;
       out.push(w);

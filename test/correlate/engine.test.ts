@@ -289,6 +289,20 @@ describe('warnings', () => {
     expect(copied.result(inputs(['backup/logs_20261120.zip!serverstatus.log', 'router/serverstatus.log'])).collisions[0]!.cause).toBe('patient-id-changed-at-source');
   });
 
+  it('a clock reset inside one log keeps file order: the failed move above the refusal still explains it', () => {
+    const b = new LogBuilder(0).at('2026-11-27T10:50:00');
+    b.failedMove('WS1', 'WS2', 2);
+    b.at('2026-11-27T10:10:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1); // the clock was set back 40 minutes
+    const r = run([['r/serverstatus.log', b.text()]]).result();
+    expect(r.collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    expect(r.warnings).toHaveLength(0);
+    // …and a move below the refusal in that file does not, although its clock time is earlier.
+    const later = new LogBuilder(0).at('2026-11-27T10:50:00');
+    later.refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    later.at('2026-11-27T10:10:00').failedMove('WS1', 'WS2', 2);
+    expect(run([['r/serverstatus.log', later.text()]]).result().collisions[0]!.cause).toBe('unexplained');
+  });
+
   it('refusals read only in PacsTrouble.log: unexplained, and it says to read serverstatus.log', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     const trouble = new LogBuilder(0);
