@@ -133,18 +133,26 @@ async function subfoldersWithLogs(dir: string): Promise<string[]> {
 
 export async function resolveInputs(paths: string[], onProblem: ProblemSink): Promise<Resolved> {
   const out: Resolved = { items: [], iniFiles: [] };
-  for (const given of paths) {
-    if (given === '-') {
+  for (const asGiven of paths) {
+    if (asGiven === '-') {
       out.items.push({ type: 'stdin', name: '-' });
       continue;
     }
+    let given = asGiven;
     let st;
     try {
       st = await fsp.stat(given);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      onProblem({ source: displayName(given), message: code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? String(err)})` });
-      continue;
+      // A Windows path pasted on Linux or macOS (`logs\serverstatus.log`): `\` is a file-name
+      // character there, so read it with `/` when that names something.
+      const slashed = process.platform !== 'win32' && given.includes('\\') ? given.replace(/\\/g, '/') : null;
+      st = slashed !== null ? await fsp.stat(slashed).catch(() => undefined) : undefined;
+      if (st === undefined || slashed === null) {
+        onProblem({ source: given.includes('\\') && process.platform !== 'win32' ? given : displayName(given), message: code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? String(err)})` });
+        continue;
+      }
+      given = slashed;
     }
     if (st.isDirectory()) {
       const before = out.items.length;
