@@ -149,7 +149,7 @@ export async function resolveInputs(paths: string[], onProblem: ProblemSink): Pr
       const slashed = process.platform !== 'win32' && given.includes('\\') ? given.replace(/\\/g, '/') : null;
       st = slashed !== null ? await fsp.stat(slashed).catch(() => undefined) : undefined;
       if (st === undefined || slashed === null) {
-        onProblem({ source: given.includes('\\') && process.platform !== 'win32' ? given : displayName(given), message: code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? String(err)})` });
+        onProblem({ source: displayName(given), message: code === 'ENOENT' ? 'no such file or folder' : `cannot read (${code ?? String(err)})` });
         continue;
       }
       given = slashed;
