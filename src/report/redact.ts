@@ -137,7 +137,7 @@ function unquote(v: string, escaped: boolean): string {
   return escaped ? u.replace(/\\(.)/g, '$1') : u;
 }
 
-const ALNUM = /[A-Za-z0-9]/;
+const ALNUM = /[\p{L}\p{N}]/u;
 const DIGIT = /[0-9]/;
 
 /** True when a literal may start at `i`: not inside a word, nor after the dot of a dotted number (a UID). */
@@ -169,7 +169,7 @@ class LiteralSet {
   }
 
   add(k: string, p: string): void {
-    const head = /[A-Za-z0-9]+/.exec(k);
+    const head = /[\p{L}\p{N}]+/u.exec(k);
     if (!head || this.all.has(k)) return;
     if (this.all.size >= MAX_KNOWN_IDS) this.remove(this.all.keys().next().value as string);
     this.all.set(k, p);
@@ -181,7 +181,7 @@ class LiteralSet {
 
   private remove(k: string): void {
     this.all.delete(k);
-    const head = /[A-Za-z0-9]+/.exec(k)![0];
+    const head = /[\p{L}\p{N}]+/u.exec(k)![0];
     const list = this.byHead.get(head)!;
     list.splice(
       list.findIndex((x) => x.lit === k),
@@ -192,7 +192,7 @@ class LiteralSet {
 
   replace(s: string): string {
     if (this.all.size === 0) return s;
-    const runs = /[A-Za-z0-9]+/g;
+    const runs = /[\p{L}\p{N}]+/gu;
     let out = '';
     let at = 0;
     for (let m = runs.exec(s); m !== null; m = runs.exec(s)) {
@@ -370,6 +370,8 @@ export class Redactor {
         if (closed) this.learn(v);
         p = this.known.get(v) ?? this.pseudonym(v);
       } else if (NAME_COLUMNS.test(col)) {
+        // A complete name is learned (it may name a file path later); a birth date is not (it is also a date elsewhere).
+        if (closed && !/Bir/i.test(col)) this.learnName(v);
         p = this.pseudonym(v, 'N-');
       }
       if (p === null) return;

@@ -77,6 +77,14 @@ describe('Redactor', () => {
     expect(r.text('Written file: 1.2.840.19000001.5 on 19000001')).toBe('Written file: 1.2.840.19000001.5 on 19000001');
   });
 
+  it('replaces learned names in any script, and learns a complete INSERT name (not a birth date)', () => {
+    const r = new Redactor(key);
+    r.learnName('Иванов^Иван');
+    expect(r.text('Patient Иванов^Иван stored')).toBe(`Patient ${r.pseudonym('Иванов^Иван', 'N-')} stored`);
+    r.text("***SQL: INSERT INTO DICOMPatients (PatientID, PatientNam, PatientBir) VALUES ('X9', 'SMITH^ANN', '19700101')");
+    expect(r.text('later free text SMITH^ANN on 19700101')).toBe(`later free text ${r.pseudonym('SMITH^ANN', 'N-')} on 19700101`);
+  });
+
   it('replaces learned names only where they stand apart: not inside a longer name, a word or a UID', () => {
     const r = new Redactor(key);
     r.learnName('NAME^N1');
