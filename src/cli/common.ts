@@ -148,3 +148,11 @@ export function canReadTwice(p: string): boolean {
     return true;
   }
 }
+
+/** The paths that can be read twice, and those read once, named for a message (`-` as standard input). */
+export function splitByRereadable(paths: string[]): { twice: string[]; once: string[]; onceNames: string } {
+  const twice: string[] = [];
+  const once: string[] = [];
+  for (const p of paths) (canReadTwice(p) ? twice : once).push(p);
+  return { twice, once, onceNames: once.map((p) => (p === '-' ? 'standard input' : p)).join(', ') };
+}

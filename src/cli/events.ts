@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { LogEvent } from '../parse/event.js';
 import { readEvents } from '../pipeline/readEvents.js';
-import { addReadOptions, canReadTwice, collectKinds, exitCodeFor, ingestOptions, inWindow, problemPrinter, type ReadOptions } from './common.js';
+import { addReadOptions, collectKinds, exitCodeFor, ingestOptions, inWindow, problemPrinter, splitByRereadable, type ReadOptions } from './common.js';
 import { Output } from './output.js';
 import { Redactor } from '../report/redact.js';
 
@@ -37,12 +37,11 @@ export function eventsCommand(): Command {
     if (red) {
       // Learning pass over what can be read twice: every identifier any line names is known before
       // the first line is printed. Problems are reported by the printing pass only.
-      const twice = paths.filter(canReadTwice);
+      const { twice, once, onceNames } = splitByRereadable(paths);
       if (twice.length > 0) await readEvents(twice, ingestOptions(o), (e) => red.learnEvent(e), () => {});
-      const once = paths.filter((p) => !canReadTwice(p));
       if (once.length > 0) {
         process.stderr.write(
-          `cqlog: --redact learns identifiers as it goes on ${once.map((p) => (p === '-' ? 'standard input' : p)).join(', ')} (read once): an ID first named on a later line there can pass unredacted in earlier ones (give files to redact them all)\n`,
+          `cqlog: --redact learns identifiers as it goes on ${onceNames} (read once): an ID first named on a later line there can pass unredacted in earlier ones (give files to redact them all)\n`,
         );
       }
     }

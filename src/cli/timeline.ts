@@ -12,7 +12,7 @@ import type { Evidence } from '../explain/types.js';
 import { Redactor } from '../report/redact.js';
 import { patientFolderOf } from '../common/patientFolder.js';
 import { redactAnalysis } from '../report/redactAnalysis.js';
-import { addReadOptions, analyzeOptions, canReadTwice, inWindow, preferSmallHeap, type ReadOptions } from './common.js';
+import { addReadOptions, analyzeOptions, inWindow, preferSmallHeap, splitByRereadable, type ReadOptions } from './common.js';
 import { useColor } from './output.js';
 
 interface TimelineOptions extends ReadOptions {
@@ -77,11 +77,10 @@ export function timelineCommand(): Command {
     }
     // Second pass (files only): lines under the Old/Refused patient folders or of the same series.
     const keys = analysis0.collisions.filter((x) => aboutIds.has(x.id));
-    const twice = paths.filter(canReadTwice);
-    const once = paths.filter((p) => !canReadTwice(p));
+    const { twice, once, onceNames } = splitByRereadable(paths);
     if (keys.length > 0 && once.length > 0 && !o.quiet) {
       process.stderr.write(
-        `cqlog: timeline: ${once.map((p) => (p === '-' ? 'standard input' : p)).join(', ')} cannot be read twice, so the lines there under the collision's patient folders or of its series that do not name the query are not shown (give the log files to see them)\n`,
+        `cqlog: timeline: ${onceNames} cannot be read twice, so the lines there under the collision's patient folders or of its series that do not name the query are not shown (give the log files to see them)\n`,
       );
     }
     if (keys.length > 0 && twice.length > 0) {

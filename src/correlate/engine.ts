@@ -21,7 +21,7 @@ import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
 import { patientFolderOf } from '../common/patientFolder.js';
 import { keyTag } from '../common/keyTag.js';
-import { compareTimes } from '../parse/timezone.js';
+import { compareOptionalTimes, compareTimes } from '../parse/timezone.js';
 
 /**
  * Kinds whose fields neither the engine nor the tracker reads (they only place an event in its
@@ -684,7 +684,7 @@ export class ForensicEngine {
     // By first refusal as an instant (untimed first); equal times keep the order of discovery.
     const collisions = [...this.collisions.values()]
       .map((c) => this.buildCollision(c))
-      .sort((a, b) => (a.firstSeen === b.firstSeen ? 0 : a.firstSeen === null ? -1 : b.firstSeen === null ? 1 : compareTimes(a.firstSeen, b.firstSeen)));
+      .sort((a, b) => compareOptionalTimes(a.firstSeen, b.firstSeen));
     return { collisions, warnings: this.warnings(collisions), inputs, site: this.site(), notes: this.notes() };
   }
 
@@ -756,14 +756,6 @@ export class ForensicEngine {
   }
 }
 
-/** Order of two evidence times: untimed first, then as instants (`--tz`). */
-function compareEvidenceTime(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return compareTimes(a, b);
-}
-
 /**
  * Which file's line goes first when several lines share a second: PacsTrouble.log's own
  * `Inconsistent` lines (written just before the refusal they accompany), then the server logs,
@@ -792,7 +784,7 @@ export function sortEvidence(list: Evidence[]): Evidence[] {
     if (!run) bySource.set(e.source, (run = []));
     run.push(e);
   }
-  const runs = [...bySource.values()].map((r) => r.sort((a, b) => compareEvidenceTime(a.time, b.time) || a.line - b.line));
+  const runs = [...bySource.values()].map((r) => r.sort((a, b) => compareOptionalTimes(a.time, b.time) || a.line - b.line));
   const at = runs.map(() => 0);
   const out: Evidence[] = [];
   for (;;) {
@@ -805,7 +797,7 @@ export function sortEvidence(list: Evidence[]): Evidence[] {
         continue;
       }
       const b = runs[best]![at[best]!]!;
-      const d = compareEvidenceTime(e.time, b.time) || tieGroup(e) - tieGroup(b);
+      const d = compareOptionalTimes(e.time, b.time) || tieGroup(e) - tieGroup(b);
       if (d < 0) best = i;
     }
     if (best === -1) return out;

@@ -122,3 +122,11 @@ export function compareTimes(a: string, b: string): number {
   }
   return a < b ? -1 : 1;
 }
+
+/** compareTimes with untimed (null) first, as an empty time would sort. */
+export function compareOptionalTimes(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return compareTimes(a, b);
+}

@@ -5,7 +5,7 @@
  */
 import type { AnalysisResult, CauseId, Collision, Evidence, SitePatientIdShape, Warning } from '../explain/types.js';
 import { remediationSteps, type RemediationStep } from '../explain/remediation.js';
-import { compareTimes } from '../parse/timezone.js';
+import { compareOptionalTimes } from '../parse/timezone.js';
 
 export interface ReportOptions {
   /** Only the collision on this StudyInstanceUID (or collision key / id). */
@@ -163,17 +163,7 @@ function timeline(evidence: Evidence[], ctx: { requester: string | null; refused
   }
   // Time order, stable (evidence comes sorted; the resolution may need to move). Untimed events
   // come first, as in sortEvidence, so the comparator is a total order.
-  const ordered = events.map((ev, i) => ({ ev, i })).sort((a, b) => {
-    const ta = a.ev.time;
-    const tb = b.ev.time;
-    if (ta !== tb) {
-      if (ta === null) return -1;
-      if (tb === null) return 1;
-      const d = compareTimes(ta, tb);
-      if (d !== 0) return d;
-    }
-    return a.i - b.i;
-  });
+  const ordered = events.map((ev, i) => ({ ev, i })).sort((a, b) => compareOptionalTimes(a.ev.time, b.ev.time) || a.i - b.i);
   const out = ordered.map((x) => x.ev);
   const lanes: string[] = [];
   for (const ev of out) if (!lanes.includes(ev.lane)) lanes.push(ev.lane);

@@ -138,6 +138,8 @@ function unquote(v: string, escaped: boolean): string {
 }
 
 const ALNUM = /[\p{L}\p{N}]/u;
+/** A run of letters and digits: the key a literal is found by. */
+const WORD_RUN = /[\p{L}\p{N}]+/u;
 const DIGIT = /[0-9]/;
 
 /** True when a literal may start at `i`: not inside a word, nor after the dot of a dotted number (a UID). */
@@ -169,7 +171,7 @@ class LiteralSet {
   }
 
   add(k: string, p: string): void {
-    const head = /[\p{L}\p{N}]+/u.exec(k);
+    const head = WORD_RUN.exec(k);
     if (!head || this.all.has(k)) return;
     if (this.all.size >= MAX_KNOWN_IDS) this.remove(this.all.keys().next().value as string);
     this.all.set(k, p);
@@ -181,7 +183,7 @@ class LiteralSet {
 
   private remove(k: string): void {
     this.all.delete(k);
-    const head = /[\p{L}\p{N}]+/u.exec(k)![0];
+    const head = WORD_RUN.exec(k)![0];
     const list = this.byHead.get(head)!;
     list.splice(
       list.findIndex((x) => x.lit === k),
