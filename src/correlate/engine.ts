@@ -17,7 +17,7 @@ import { BoundedMap } from './bounded.js';
 import { DEFAULT_CONFIG, type CorrelateConfig } from './config.js';
 import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
 import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
-import type { CollisionState, FolderWritten, SeriesWritten, VirtualFolder } from './state.js';
+import { MAX_OTHER_INSTALLS, type CollisionState, type FolderWritten, type SeriesWritten, type VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
 import { patientFolderOf } from '../common/patientFolder.js';
 import { keyTag } from '../common/keyTag.js';
@@ -52,10 +52,24 @@ const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
 interface RecentPair {
   folder: string;
   series: string;
+  /** serverOf the line that made the pair: another install's line of the same pair is not a repeat. */
+  server: string;
   folderTag: number;
   seriesTag: number;
   w: FolderWritten;
   s: SeriesWritten;
+}
+
+/** A live server log (the file itself, not an archive entry: checked apart). */
+const LIVE_LOG = /(?:^|[\\/])serverstatus\.log$/i;
+/** Installs told apart (liveServers); a run reads a handful. */
+const MAX_LIVE_SERVERS = 256;
+
+/** Which of a folder's recorded first lines (first, then others) is this install's; -1 when none. */
+function writerIndex(w: FolderWritten, server: string): number {
+  if (serverOf(w.first.source) === server) return 0;
+  const i = w.others?.findIndex((x) => serverOf(x.source) === server) ?? -1;
+  return i === -1 ? -1 : i + 1;
 }
 
 function hashId(prefix: string, ...parts: (string | number | null)[]): string {
@@ -150,6 +164,7 @@ export class ForensicEngine {
   /** Feeds one event; returns what it newly reveals (a collision's first refusal, a phantom risk). */
   push(e: LogEvent): readonly Finding[] {
     this.seeTime(e.time);
+    this.noteSource(e.source);
     if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
     if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
     const at = this.tracker.push(e);
@@ -275,16 +290,19 @@ export class ForensicEngine {
           // The line's pair is usually among them: absorbWritten will take the same one.
           const series = fields.seriesUid;
           const tag = keyTag(folder);
-          const hit = typeof series === 'string' ? this.recentPair(folder, series, tag) : undefined;
+          const server = serverOf(source);
+          const hit = typeof series === 'string' ? this.recentPair(folder, series, tag, server) : undefined;
           if (hit !== undefined) {
             this.dueFields = fields;
             this.dueHit = hit;
             this.dueVersion = this.recentVersion;
             return false;
           }
-          for (const x of this.recentWritten) if (x.folderTag === tag && x.folder === folder) return false;
+          for (const x of this.recentWritten) if (x.folderTag === tag && x.folder === folder && x.server === server) return false;
         }
-        return !this.writtenFolders.has(folder);
+        // Cited when it is the folder's first line of this install.
+        const w = this.writtenFolders.get(folder);
+        return w === undefined || writerIndex(w, serverOf(source)) === -1;
       }
       case 'sending-file':
         return this.tracker.hasPendingMove(serverOf(source));
@@ -325,7 +343,8 @@ export class ForensicEngine {
       this.recentVersion++;
       this.recentEvicted = evicted;
     }
-    const hit = folder && series ? this.recentPair(folder, series, keyTag(folder)) : undefined;
+    const server = serverOf(e.source);
+    const hit = folder && series ? this.recentPair(folder, series, keyTag(folder), server) : undefined;
     if (hit) {
       // The same folder and series as a recent line: the map lookups would find these very records.
       hit.w.count++;
@@ -336,6 +355,7 @@ export class ForensicEngine {
       if (folder) {
         w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e)) }));
         w.count++;
+        if (w.count > 1 && writerIndex(w, server) === -1 && (w.others?.length ?? 0) < MAX_OTHER_INSTALLS) w.others = [...(w.others ?? []), (r ??= ref(e))];
         if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
       }
       if (series) {
@@ -348,7 +368,7 @@ export class ForensicEngine {
       if (folder && series && w && s && nowEvicted === this.recentEvicted && (s.folders.includes(folder) || s.folders.length >= 8)) {
         if (this.recentWritten.length >= RECENT_WRITTEN) this.recentWritten.shift();
         this.recentVersion++;
-        this.recentWritten.push({ folder, series, folderTag: keyTag(folder), seriesTag: keyTag(series), w, s });
+        this.recentWritten.push({ folder, series, server, folderTag: keyTag(folder), seriesTag: keyTag(series), w, s });
       }
     }
     if (e.kind === 'written-file') this.sampleOffset(e.time, f.fileTime);
@@ -374,9 +394,9 @@ export class ForensicEngine {
   }
 
   /** The recent pair of this folder (its keyTag given: a caller may need it too) and series (both maps hold its records), if any. */
-  private recentPair(folder: string, series: string, folderTag: number): RecentPair | undefined {
+  private recentPair(folder: string, series: string, folderTag: number, server: string): RecentPair | undefined {
     const seriesTag = keyTag(series);
-    for (const x of this.recentWritten) if (x.seriesTag === seriesTag && x.folderTag === folderTag && x.folder === folder && x.series === series) return x;
+    for (const x of this.recentWritten) if (x.seriesTag === seriesTag && x.folderTag === folderTag && x.folder === folder && x.series === series && x.server === server) return x;
     return undefined;
   }
 
@@ -403,9 +423,10 @@ export class ForensicEngine {
     const folder = fields.patientFolder;
     const series = fields.seriesUid;
     if (typeof folder !== 'string' || typeof series !== 'string' || this.writtenEvictions() !== this.recentEvicted) return false;
-    const hit = fields === this.dueFields && this.dueVersion === this.recentVersion ? this.dueHit : this.recentPair(folder, series, keyTag(folder));
+    const hit = fields === this.dueFields && this.dueVersion === this.recentVersion ? this.dueHit : this.recentPair(folder, series, keyTag(folder), serverOf(source));
     this.dueFields = null;
     if (hit === undefined) return false;
+    this.noteSource(source);
     this.tracker.attributeStore(serverOf(source), folder, kind, time, false);
     this.seeTime(time);
     hit.w.count++;
@@ -420,6 +441,7 @@ export class ForensicEngine {
    */
   absorbSending(time: string | null, source: string): boolean {
     if (!this.tracker.sendingFile(serverOf(source), time)) return false;
+    this.noteSource(source);
     this.seeTime(time);
     return true;
   }
@@ -525,12 +547,25 @@ export class ForensicEngine {
   }
 
   /**
-   * Servers whose live serverstatus.log was read (set by result()). When several Conquest installs
+   * Servers whose live serverstatus.log was read (noted from the events' sources and from
+   * result()'s inputs). When several Conquest installs
    * are read together (a router and its upstream PACS), each has its own database: a line of another
    * such install cannot explain a refusal. A folder with archives only (zips copied elsewhere) is not
    * an install of its own, so its lines still count.
    */
   private liveServers = new Set<string>();
+  /** The source noteSource last saw (not kept in snapshots: it only skips a repeat). */
+  private lastSourceNoted = '';
+
+  /**
+   * Notes the install of a live serverstatus.log (not a zip entry) among the sources read, so
+   * `tail` and `index`, which give result() no input list, know them too. Bounded by MAX_LIVE_SERVERS.
+   */
+  private noteSource(source: string): void {
+    if (source === this.lastSourceNoted) return;
+    this.lastSourceNoted = source;
+    if (this.liveServers.size < MAX_LIVE_SERVERS && !source.includes('!') && LIVE_LOG.test(source)) this.liveServers.add(serverOf(source));
+  }
 
   /** True when `source` belongs to another install than `server`, read with its own live log. */
   private foreign(source: string, server: string | null): boolean {
@@ -552,9 +587,12 @@ export class ForensicEngine {
       failedMovesBefore: this.failedMoves.filter((m) => (before(m.time, m.source, m.line)) && !this.foreign(m.source, server)),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
+      // Each install's first line of the folder is a candidate: another install's earlier line must not hide this one's.
       written: (folder) => {
         const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
-        return w && before(w.first.time, w.first.source, w.first.line) && !this.foreign(w.first.source, server) ? w : undefined;
+        if (!w) return undefined;
+        const first = [w.first, ...(w.others ?? [])].find((x) => before(x.time, x.source, x.line) && !this.foreign(x.source, server));
+        return first === undefined ? undefined : first === w.first ? w : { ...w, first };
       },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
       virtual: (folder) => this.virtualFolders.get(folder) ?? this.virtualFolders.get(this.folderOf(folder)),
@@ -680,7 +718,7 @@ export class ForensicEngine {
 
   /** The analysis so far. */
   result(inputs: InputSummary[] = []): AnalysisResult {
-    this.liveServers = new Set(inputs.filter((i) => !i.source.includes('!') && /(?:^|[\\/])serverstatus\.log$/i.test(i.source)).map((i) => serverOf(i.source)));
+    for (const i of inputs) this.noteSource(i.source);
     // By first refusal as an instant (untimed first); equal times keep the order of discovery.
     const collisions = [...this.collisions.values()]
       .map((c) => this.buildCollision(c))
@@ -708,6 +746,7 @@ export class ForensicEngine {
       lastRefusal: [...this.lastRefusal.entries()],
       lastCleanup: [...this.lastCleanup.entries()],
       firstTime: this.firstTime,
+      liveServers: [...this.liveServers],
       emittedRisks: [...this.emittedRisks].slice(-10000),
     };
   }
@@ -731,6 +770,8 @@ export class ForensicEngine {
       lastRefusal: [string, RecentRefusal][];
       lastCleanup: [string, string][];
       firstTime: string | null;
+      /** Absent from snapshots of earlier versions. */
+      liveServers?: string[];
       emittedRisks: string[];
     };
     const e = new ForensicEngine(cfg);
@@ -751,6 +792,7 @@ export class ForensicEngine {
     e.lastRefusal = new Map(st.lastRefusal);
     e.lastCleanup = new Map(st.lastCleanup);
     e.firstTime = st.firstTime;
+    e.liveServers = new Set(st.liveServers ?? []);
     e.emittedRisks = new Set(st.emittedRisks);
     return e;
   }

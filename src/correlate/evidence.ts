@@ -28,11 +28,19 @@ function computeWallSeconds(time: string): number | null {
 /** The Conquest server a source belongs to: its folder, with `logs/logs_*.zip!entry` folded in. */
 let lastServerIn = '';
 let lastServerOut = '.';
+/** Sources seen (a run reads a few files; cleared if it ever holds many), so alternating sources cost a lookup. */
+const serverBySource = new Map<string, string>();
 export function serverOf(source: string): string {
   if (source === lastServerIn) return lastServerOut;
+  let server = serverBySource.get(source);
+  if (server === undefined) {
+    if (serverBySource.size >= 4096) serverBySource.clear();
+    server = computeServerOf(source);
+    serverBySource.set(source, server);
+  }
   lastServerIn = source;
-  lastServerOut = computeServerOf(source);
-  return lastServerOut;
+  lastServerOut = server;
+  return server;
 }
 
 function computeServerOf(source: string): string {

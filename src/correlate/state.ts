@@ -4,8 +4,17 @@ import type { MoveRecord } from './associations.js';
 
 export interface FolderWritten {
   count: number;
+  /** The folder's first `Written file` line read. */
   first: Evidence;
+  /**
+   * The first line of each other install that wrote the folder (at most MAX_OTHER_INSTALLS), when
+   * several are read together: another install's earlier write must not hide this one's.
+   */
+  others?: Evidence[];
 }
+
+/** Other installs' first writes kept per folder (FolderWritten.others). */
+export const MAX_OTHER_INSTALLS = 4;
 
 /** Series seen in `Written file` lines: which patient folders (the folder entry holds the evidence line). */
 export interface SeriesWritten {

@@ -289,6 +289,32 @@ describe('warnings', () => {
     expect(copied.result(inputs(['backup/logs_20261120.zip!serverstatus.log', 'router/serverstatus.log'])).collisions[0]!.cause).toBe('patient-id-changed-at-source');
   });
 
+  it('tells the installs apart from the sources it was fed, so tail and index (no input list) and a restored snapshot filter too', () => {
+    const router = new LogBuilder(0).at('2026-11-26T16:42:00');
+    router.failedMove('WS1', 'WS2', 2);
+    router.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const upstream = new LogBuilder(0).at('2026-11-20T10:00:00').push('CT02', BSN, 2);
+    const both = run([['D:\\mainpacs\\serverstatus.log'.replace(/\\/g, '/'), upstream.text()], ['router/serverstatus.log', router.text()]]);
+    expect(both.result().collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    expect(ForensicEngine.restore(JSON.parse(JSON.stringify(both.snapshot()))).result().collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    // A snapshot of an earlier version has no such list: it reads as before (no filter) instead of failing.
+    const old = JSON.parse(JSON.stringify(both.snapshot())) as Record<string, unknown>;
+    delete old.liveServers;
+    expect(ForensicEngine.restore(old).result().collisions[0]!.cause).toBe('patient-id-changed-at-source');
+  });
+
+  it("another install's earlier write of the folder does not hide the router's own write under Old", () => {
+    const upstream = new LogBuilder(0).at('2026-11-20T10:00:00').push('CT02', BSN, 2, '1.2.9.1');
+    const router = new LogBuilder(0).at('2026-11-25T10:00:00').push('CT01', BSN, 1, '1.2.9.2');
+    router.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const r = run([['mainpacs/serverstatus.log', upstream.text()], ['router/serverstatus.log', router.text()]]).result();
+    expect(r.collisions[0]!.cause).toBe('patient-id-changed-at-source');
+    // The router's own line is the one cited, not the other install's.
+    const cited = r.collisions[0]!.evidence.filter((x) => x.kind === 'written-file').map((x) => x.source);
+    expect(cited).toContain('router/serverstatus.log');
+    expect(cited).not.toContain('mainpacs/serverstatus.log');
+  });
+
   it('a clock reset inside one log keeps file order: the failed move above the refusal still explains it', () => {
     const b = new LogBuilder(0).at('2026-11-27T10:50:00');
     b.failedMove('WS1', 'WS2', 2);
