@@ -69,11 +69,12 @@ const BSN_RUN = /(?<![\d]|\d\.)\d{9}(?![\d]|\.\d)/g;
  * A quoted value of a PatientID column anywhere in a line, with or without its table: the debug SQL
  * trace (`Values: DICOMStudies.PatientID = 'X'`, `Where : DICOMPatients.PatientID = 'X'`) names
  * IDs that no event field carries. A wildcard query writes `LIKE` (`PatientID LIKE '1234%'`), a
- * PostgreSQL server an `E` before the quote. Groups: up to the quote, the operator, the value.
+ * PostgreSQL server an `E` before the quote. Groups: up to the opening quote, the operator; the
+ * value is read by quotedEnd (a regular expression cannot tell `\\'` in `E'…'` from an end quote).
  */
-const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\)?\\s*(=|LIKE)\\s*E?')((?:[^']|'')*)'`, 'gi');
+const ID_COLUMN_VALUE = new RegExp(`\\b((?:DICOM\\w+\\.)?(?:${ID_COLUMN_NAMES})\\)?\\s*(=|LIKE)\\s*E?')`, 'gi');
 /** The name and birth-date columns in the same trace (short and long dicom.sql names), with `UPPER(…)` for a case-blind query. */
-const NAME_COLUMN_VALUE = /\b((?:DICOM\w+\.)?(?:PatientNam|PatientBir|ReferPhysi)\w*\)?\s*(=|LIKE)\s*E?')((?:[^']|'')*)'/gi;
+const NAME_COLUMN_VALUE = /\b((?:DICOM\w+\.)?(?:PatientNam|PatientBir|ReferPhysi)\w*\)?\s*(=|LIKE)\s*E?')/gi;
 const INSERT_HINT = /insert into/i;
 /** Every PatientID column name holds it: a text without it has no column value to learn. */
 const PAT_HINT = /pat/i;
@@ -98,6 +99,42 @@ interface ValueSpan {
   escaped: boolean;
 }
 
+/**
+ * Where a quoted value that starts at `start` ends: the index of its closing quote, or the end of
+ * the text when it has none (a statement cut at 1,000 characters). `''` is a quote inside the
+ * value; in PostgreSQL's `E'…'` so is `\\'`.
+ */
+function quotedEnd(s: string, start: number, escaped: boolean): { end: number; closed: boolean } {
+  let i = start;
+  while (i < s.length) {
+    if (escaped && s[i] === '\\') i += 2;
+    else if (s[i] === "'" && s[i + 1] === "'") i += 2;
+    else if (s[i] === "'") return { end: i, closed: true };
+    else i++;
+  }
+  return { end: s.length, closed: false };
+}
+
+/**
+ * Replaces the quoted value after each match of `head` (a global pattern ending at the opening
+ * quote; groups: the head, the operator) by `fn`'s text, keeping the quotes; an unclosed value
+ * (a cut statement) is replaced to the end of the text.
+ */
+function replaceQuoted(s: string, head: RegExp, fn: (op: string, raw: string, escaped: boolean, closed: boolean) => string): string {
+  head.lastIndex = 0;
+  let out = '';
+  let at = 0;
+  for (let m = head.exec(s); m !== null; m = head.exec(s)) {
+    const escaped = /E'$/i.test(m[1]!);
+    const start = m.index + m[0].length;
+    const { end, closed } = quotedEnd(s, start, escaped);
+    out += s.slice(at, start) + fn(m[2]!, s.slice(start, end), escaped, closed);
+    at = end;
+    head.lastIndex = end + 1;
+  }
+  return at === 0 ? s : out + s.slice(at);
+}
+
 /** The values of an INSERT's VALUES list, in order: `'…'` (with `''`), `E'…'` (with `\\x`), or bare. */
 function insertValueSpans(s: string, from: number): ValueSpan[] {
   const spans: ValueSpan[] = [];
@@ -108,17 +145,9 @@ function insertValueSpans(s: string, from: number): ValueSpan[] {
     if (escaped) i++;
     if (s[i] === "'") {
       const start = ++i;
-      let closed = false;
-      while (i < s.length) {
-        if (escaped && s[i] === '\\') i += 2;
-        else if (s[i] === "'" && s[i + 1] === "'") i += 2;
-        else if (s[i] === "'") {
-          closed = true;
-          break;
-        } else i++;
-      }
-      spans.push({ start, end: Math.min(i, s.length), closed, escaped });
-      i++;
+      const { end, closed } = quotedEnd(s, start, escaped);
+      spans.push({ start, end, closed, escaped });
+      i = end + 1;
     } else {
       const start = i;
       while (i < s.length && s[i] !== ',' && s[i] !== ')') i++;
@@ -155,16 +184,24 @@ function endsApart(s: string, j: number): boolean {
   return c === undefined || (!ALNUM.test(c) && !(c === '.' && DIGIT.test(s[j + 1] ?? '')));
 }
 
+/** The literals of one key that sit at the same offset from it and have the same length. */
+interface LiteralGroup {
+  offset: number;
+  length: number;
+  lits: Map<string, string>;
+}
+
 /**
  * Names, birth dates and IDs that are not one token, each with its pseudonym, bounded at
  * MAX_KNOWN_IDS (oldest forgotten). A text is searched by its alphanumeric runs, each looked up
- * among the literals that start with it (longest first), so the cost a line does not grow with the
- * number of literals known; a literal is replaced only where it stands apart (not inside a longer
- * name, word or UID).
+ * among the literals that start with it, grouped by offset and length (longest first): one map
+ * lookup per group, so the cost of a line does not grow with the number of literals known, even
+ * when thousands share a first word (`VAN …`). A literal is replaced only where it stands apart
+ * (not inside a longer name, word or UID).
  */
 class LiteralSet {
   private readonly all = new Map<string, string>();
-  private readonly byHead = new Map<string, { lit: string; offset: number; p: string }[]>();
+  private readonly byHead = new Map<string, LiteralGroup[]>();
 
   has(k: string): boolean {
     return this.all.has(k);
@@ -175,21 +212,26 @@ class LiteralSet {
     if (!head || this.all.has(k)) return;
     if (this.all.size >= MAX_KNOWN_IDS) this.remove(this.all.keys().next().value as string);
     this.all.set(k, p);
-    let list = this.byHead.get(head[0]);
-    if (!list) this.byHead.set(head[0], (list = []));
-    list.push({ lit: k, offset: head.index, p });
-    list.sort((a, b) => b.lit.length - a.lit.length);
+    let groups = this.byHead.get(head[0]);
+    if (!groups) this.byHead.set(head[0], (groups = []));
+    let g = groups.find((x) => x.offset === head.index && x.length === k.length);
+    if (!g) {
+      g = { offset: head.index, length: k.length, lits: new Map() };
+      groups.push(g);
+      groups.sort((a, b) => b.length - a.length);
+    }
+    g.lits.set(k, p);
   }
 
   private remove(k: string): void {
     this.all.delete(k);
-    const head = WORD_RUN.exec(k)![0];
-    const list = this.byHead.get(head)!;
-    list.splice(
-      list.findIndex((x) => x.lit === k),
-      1,
-    );
-    if (list.length === 0) this.byHead.delete(head);
+    const head = WORD_RUN.exec(k)!;
+    const groups = this.byHead.get(head[0])!;
+    const i = groups.findIndex((x) => x.offset === head.index && x.length === k.length);
+    const g = groups[i]!;
+    g.lits.delete(k);
+    if (g.lits.size === 0) groups.splice(i, 1);
+    if (groups.length === 0) this.byHead.delete(head[0]);
   }
 
   replace(s: string): string {
@@ -198,13 +240,15 @@ class LiteralSet {
     let out = '';
     let at = 0;
     for (let m = runs.exec(s); m !== null; m = runs.exec(s)) {
-      const list = this.byHead.get(m[0]);
-      if (list === undefined) continue;
-      for (const c of list) {
-        const start = m.index - c.offset;
-        const end = start + c.lit.length;
-        if (start < at || !s.startsWith(c.lit, start) || !startsApart(s, start) || !endsApart(s, end)) continue;
-        out += s.slice(at, start) + c.p;
+      const groups = this.byHead.get(m[0]);
+      if (groups === undefined) continue;
+      for (const g of groups) {
+        const start = m.index - g.offset;
+        const end = start + g.length;
+        if (start < at || end > s.length) continue;
+        const p = g.lits.get(s.slice(start, end));
+        if (p === undefined || !startsApart(s, start) || !endsApart(s, end)) continue;
+        out += s.slice(at, start) + p;
         at = end;
         runs.lastIndex = end;
         break;
@@ -303,18 +347,19 @@ export class Redactor {
         NAME_COLUMNS.test(col) ? `Inconsistent ${col}${rest.replace(/(Old|New)='((?:[^']|'')*)'/g, (_x, k: string, v: string) => `${k}='${this.pseudonym(v, 'N-')}'`)}` : m,
       );
     }
-    out = out.replace(ID_COLUMN_VALUE, (_m, head: string, op: string, raw: string) => {
-      if (op.toUpperCase() === 'LIKE') return `${head}${this.likePieces(raw, 'P-')}'`;
-      const v = unquote(raw, /E'$/i.test(head));
-      this.learn(v);
+    // A value cut by the 1,000-character limit is replaced but not learned: it may be a part of an ID.
+    out = replaceQuoted(out, ID_COLUMN_VALUE, (op, raw, escaped, closed) => {
+      if (op.toUpperCase() === 'LIKE') return this.likePieces(raw, 'P-', escaped);
+      const v = unquote(raw, escaped);
+      if (closed) this.learn(v);
       const id = v.trim();
-      return `${head}${id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : raw}'`;
+      return id.length > 0 ? (this.known.get(id) ?? this.pseudonym(id)) : raw;
     });
     // Names and birth dates in the same trace: replaced where they stand, not learned.
-    out = out.replace(NAME_COLUMN_VALUE, (_m, head: string, op: string, raw: string) => {
-      const v = unquote(raw, /E'$/i.test(head));
-      if (v.trim() === '') return `${head}${raw}'`;
-      return `${head}${op.toUpperCase() === 'LIKE' ? this.likePieces(raw, 'N-') : this.pseudonym(v.trim(), 'N-')}'`;
+    out = replaceQuoted(out, NAME_COLUMN_VALUE, (op, raw, escaped) => {
+      const v = unquote(raw, escaped);
+      if (v.trim() === '') return raw;
+      return op.toUpperCase() === 'LIKE' ? this.likePieces(raw, 'N-', escaped) : this.pseudonym(v.trim(), 'N-');
     });
     if (INSERT_HINT.test(out)) out = this.insertValues(out);
     if (DUMP_NAME.test(out)) out = out.replace(DUMP_NAME, (_m, head: string, v: string) => `${head}${this.pseudonym(v.trim(), 'N-')}`);
@@ -340,12 +385,14 @@ export class Redactor {
   }
 
   /** A LIKE pattern as written, each literal piece (part of a value, hashed unquoted) replaced, not learned. */
-  private likePieces(raw: string, prefix: 'P-' | 'N-'): string {
+  private likePieces(raw: string, prefix: 'P-' | 'N-', escaped = false): string {
     return raw
       .split(new RegExp(`(${LIKE_WILDCARDS.source})`))
       .map((x, i) => {
-        if (i % 2 === 1 || x.trim() === '') return x;
-        const v = unquote(x, false);
+        // In `E'…'` a backslash (a separator here) may have escaped a quote: a piece starting with one is that quote.
+        const piece = escaped ? x.replace(/^'/, '') : x;
+        if (i % 2 === 1 || piece.trim() === '') return x;
+        const v = unquote(piece, false);
         return prefix === 'P-' ? (this.known.get(v) ?? this.pseudonym(v)) : this.pseudonym(v, 'N-');
       })
       .join('');

@@ -54,7 +54,9 @@ describe('--redact is independent of line order', () => {
 
   it.skipIf(process.platform === 'win32')('events on a pipe given by path (/dev/stdin) print every line once, learning as they go', () => {
     // A shell pipe (a test harness's stdin is a socket, which /dev/stdin cannot reopen).
-    const input = `Fri Nov 27 19:30:00 2026 note one\nFri Nov 27 19:30:01 2026 note two\n`;
+    const input =
+      "Fri Nov 27 19:30:00 2026 ***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = 'AB77Q' StudyInsta = '1.2.3', Old='QQ55R', Refused='AB77Q'\n" +
+      'Fri Nov 27 19:30:01 2026 note about QQ55R and 123456782\n';
     const r = spawnSync('sh', ['-c', 'printf "%s" "$IN" | "$NODE" "$BIN" events --redact /dev/stdin'], {
       env: { ...process.env, ...env, IN: input, NODE: process.execPath, BIN },
       encoding: 'utf8',
@@ -62,6 +64,9 @@ describe('--redact is independent of line order', () => {
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(2);
     expect(r.stderr).toMatch(/learns identifiers as it goes on \/dev\/stdin \(read once\)/);
+    // What the first line taught is redacted in the second, and a BSN by its shape.
+    for (const id of ['AB77Q', 'QQ55R', '123456782']) expect(r.stdout).not.toContain(id);
+    expect(r.stdout.trim().split('\n')[1]).toMatch(/note about P-[0-9a-f]{8} and P-[0-9a-f]{8}$/);
   });
 
   it('search: a hit is redacted when only a later hit names its patient', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redactor, loadRedactKey, redactKeyFile } from '../../src/report/redact.js';
+import { MAX_KNOWN_IDS, Redactor, loadRedactKey, redactKeyFile } from '../../src/report/redact.js';
 import { EventAssembler } from '../../src/parse/assemble.js';
 import type { LogEvent } from '../../src/parse/event.js';
 
@@ -85,6 +85,24 @@ describe('Redactor', () => {
     expect(r.text('later free text SMITH^ANN on 19700101')).toBe(`later free text ${r.pseudonym('SMITH^ANN', 'N-')} on 19700101`);
   });
 
+  it('finds each of many names that share a first word, the longest first, and one that starts with punctuation', () => {
+    const r = new Redactor(key);
+    for (let i = 0; i < 3000; i++) r.learnName(`VAN DIJK^${i}`);
+    for (const n of ['VAN DIJK', 'VAN DIJK^JAN', 'VAN DIJKSTRA', "'t HOOFT^JAN"]) r.learnName(n);
+    const n = (x: string): string => r.pseudonym(x, 'N-');
+    expect(r.text("VAN DIJK^JAN, VAN DIJK, VAN DIJKSTRA, VAN DIJK^2999, 't HOOFT^JAN, VAN DIJKE, VAN DIJK^3000")).toBe(
+      `${n('VAN DIJK^JAN')}, ${n('VAN DIJK')}, ${n('VAN DIJKSTRA')}, ${n('VAN DIJK^2999')}, ${n("'t HOOFT^JAN")}, VAN DIJKE, ${n('VAN DIJK')}^3000`,
+    );
+  });
+
+  it('forgets the oldest literal beyond MAX_KNOWN_IDS and still finds the rest', () => {
+    const r = new Redactor(key);
+    for (let i = 0; i <= MAX_KNOWN_IDS; i++) r.learnName(`VAN ${i}^X`);
+    expect(r.text('VAN 0^X')).toBe('VAN 0^X');
+    expect(r.text('VAN 1^X')).toBe(r.pseudonym('VAN 1^X', 'N-'));
+    expect(r.text(`VAN ${MAX_KNOWN_IDS}^X`)).toBe(r.pseudonym(`VAN ${MAX_KNOWN_IDS}^X`, 'N-'));
+  });
+
   it('replaces learned names only where they stand apart: not inside a longer name, a word or a UID', () => {
     const r = new Redactor(key);
     r.learnName('NAME^N1');
@@ -104,6 +122,25 @@ describe('Redactor', () => {
     // E'AB\\12' holds the value AB\12.
     expect(r.text("Where : DICOMPatients.PatientID = E'AB\\\\12'")).toBe(`Where : DICOMPatients.PatientID = E'${r.pseudonym('AB\\12')}'`);
     expect(r.text('insert INTO DICOMPatients (PatientID) VALUES (\'QQ12\')')).toBe(`insert INTO DICOMPatients (PatientID) VALUES ('${r.pseudonym('QQ12')}')`);
+  });
+
+  it("a quote escaped with a backslash inside E'…' does not end the value: nothing after it leaks", () => {
+    const r = new Redactor(key);
+    const line = "Where : DICOMPatients.PatientNam = E'O\\'BRIEN^JANNEKE' and DICOMPatients.PatientID = E'AB\\'77X' and DICOMPatients.PatientBir LIKE E'1970\\'%'";
+    const out = r.text(line);
+    for (const leak of ['BRIEN', 'JANNEKE', '77X', '1970']) expect(out).not.toContain(leak);
+    expect(out).toBe(
+      `Where : DICOMPatients.PatientNam = E'${r.pseudonym("O'BRIEN^JANNEKE", 'N-')}' and DICOMPatients.PatientID = E'${r.pseudonym("AB'77X")}' and DICOMPatients.PatientBir LIKE E'${r.pseudonym('1970', 'N-')}\\'%'`,
+    );
+    // The ID was complete: it is learned and replaced elsewhere too.
+    expect(r.text("moved AB'77X")).toBe(`moved ${r.pseudonym("AB'77X")}`);
+  });
+
+  it('a value cut at the end of the line (the 1,000-character limit) is replaced to the end, not learned', () => {
+    const r = new Redactor(key);
+    expect(r.text("Where : DICOMPatients.PatientID = 'QX4455")).toBe(`Where : DICOMPatients.PatientID = '${r.pseudonym('QX4455')}`);
+    expect(r.text("Where : DICOMPatients.PatientNam = 'DOE^JOH")).toBe(`Where : DICOMPatients.PatientNam = '${r.pseudonym('DOE^JOH', 'N-')}`);
+    expect(r.text('count QX4455')).toBe('count QX4455');
   });
 
   it('redacts the literal parts of a wildcard PatientID query (LIKE, PostgreSQL E quote) without learning them', () => {
