@@ -8,7 +8,7 @@ import type { Fields, InputProblem, LogEvent } from '../parse/event.js';
 import { readEvents, type AnalysisLane, type IngestOptions } from '../pipeline/readEvents.js';
 import { remediationFor } from '../explain/remediation.js';
 import type { ConquestConfig } from '../source/types.js';
-import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, SitePatientIdShape, Warning } from '../explain/types.js';
+import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, ServerFacts, SitePatientIdShape, Warning } from '../explain/types.js';
 import { looksLikeBsn } from '../common/bsn.js';
 import { explainCollision } from '../explain/explainCollision.js';
 import type { ExplainContext } from '../explain/context.js';
@@ -606,6 +606,14 @@ export class ForensicEngine {
     };
   }
 
+  /** The dicom.ini read from the same install as `source` (its folder, or a zip of its logs). */
+  private serverFacts(source: string | null): ServerFacts | null {
+    if (source === null) return null;
+    const server = serverOf(source);
+    const cfg = this.configs.find((x) => serverOf(x.source) === server);
+    return cfg ? { config: cfg.source, myAe: cfg.myAe, virtualServers: [...cfg.virtualServers] } : null;
+  }
+
   private buildCollision(c: CollisionState): Collision {
     const out = explainCollision(this.context(c));
     // How the collision ended, when the logs show it.
@@ -653,6 +661,7 @@ export class ForensicEngine {
       resolvedAt,
       resolvedHow,
       seriesUids: [...c.seriesUids],
+      server: this.serverFacts(c.firstRefusals[0]?.source ?? null),
       evidence: sortEvidence(evidence),
       remediation: [],
     };

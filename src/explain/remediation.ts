@@ -42,6 +42,24 @@ function refusedPatientId(c: Collision): string | null {
   return c.column.toLowerCase() === 'patientid' ? c.refusedValue : null;
 }
 
+/**
+ * The AE titles of a retrieve through the router: from the refusing install's dicom.ini when it was
+ * read (MyACRNema, VirtualServerFor0), else placeholders; `note` says which, for the caveat.
+ */
+function moveAes(c: Collision): { upstream: string; router: string; note: string } {
+  const ini = c.server;
+  const upstream = ini?.virtualServers[0] || null;
+  const router = ini?.myAe || null;
+  const said: string[] = [];
+  if (upstream) said.push(`VirtualServerFor0 = ${upstream}${ini!.virtualServers.length > 1 ? ` (also ${ini!.virtualServers.slice(1).join(', ')}: use the one that holds the study)` : ''}`);
+  if (router) said.push(`MyACRNema = ${router}`);
+  const missing: string[] = [];
+  if (!upstream) missing.push(`${UPSTREAM_AE} by the virtual server's AE (VirtualServerFor0 in dicom.ini)`);
+  if (!router) missing.push(`${ROUTER_AE} by this router's AE title (MyACRNema)`);
+  const note = [said.length > 0 ? `AE titles from ${ini!.config}: ${said.join(', ')}.` : '', missing.length > 0 ? `Replace ${missing.join(' and ')}.` : ''].filter(Boolean).join(' ');
+  return { upstream: upstream ?? UPSTREAM_AE, router: router ?? ROUTER_AE, note };
+}
+
 /** A value made safe to paste inside a dgate argument: no quotes or line breaks survive. */
 function arg(v: string): string {
   return v.replace(/[\r\n"'`]/g, '');
@@ -53,6 +71,7 @@ function arg(v: string): string {
  * guard refusing BSN-shaped requests would refuse real patients.
  */
 export function remediationSteps(c: Collision, site?: SitePatientIdShape): RemediationStep[] {
+  const aes = moveAes(c);
   const nineDigitSite = isNineDigitSite(site);
   const bsn = (c.oldLooksLikeBsn || c.refusedLooksLikeBsn) && !nineDigitSite;
   const study = arg(c.studyUid ?? c.key.value);
@@ -97,8 +116,8 @@ export function remediationSteps(c: Collision, site?: SitePatientIdShape): Remed
       steps.push({
         title: 'Have the study sent again',
         detail: `Nothing of the refused objects was stored. Ask the sender to re-send study ${study} (it will arrive under '${refused}'), or pull it again through the router from the upstream PACS.`,
-        commands: [`dgate --movestudy:${UPSTREAM_AE},${ROUTER_AE},${arg(refusedPatientId(c) ?? refused)}:${study}`],
-        caveat: `Replace ${UPSTREAM_AE} by the virtual server's AE (VirtualServerFor0 in dicom.ini) and ${ROUTER_AE} by this router's AE title; the upstream PACS must know the router's AE. If unsure, a re-send from the modality or a new retrieve from the workstation by the hospital PatientID is the safer route.`,
+        commands: [`dgate --movestudy:${arg(aes.upstream)},${arg(aes.router)},${arg(refusedPatientId(c) ?? refused)}:${study}`],
+        caveat: `${aes.note} The upstream PACS must know the router's AE. If unsure, a re-send from the modality or a new retrieve from the workstation by the hospital PatientID is the safer route.`,
       });
       steps.push({
         title: 'Check the move destination',

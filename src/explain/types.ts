@@ -45,8 +45,20 @@ export interface Collision {
   resolvedHow: string | null;
   /** Series UIDs from the `***Error saving to SQL` lines of the refused objects. */
   seriesUids: string[];
+  /** The refusing server's dicom.ini, when one was read with its logs: fills the AE titles of the remediation. */
+  server: ServerFacts | null;
   evidence: Evidence[];
   remediation: string[];
+}
+
+/** What the refusing install's dicom.ini says of itself. */
+export interface ServerFacts {
+  /** Where the dicom.ini was read (display name). */
+  config: string;
+  /** MyACRNema: this server's AE title. */
+  myAe: string | null;
+  /** VirtualServerFor0..9: the PACS it retrieves from. */
+  virtualServers: string[];
 }
 
 export interface Warning {

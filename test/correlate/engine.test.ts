@@ -303,6 +303,18 @@ describe('warnings', () => {
     expect(ForensicEngine.restore(old).result().collisions[0]!.cause).toBe('patient-id-changed-at-source');
   });
 
+  it("gives each collision its own install's dicom.ini (its folder, or a zip of its logs), and none of another's", () => {
+    const b = new LogBuilder(0).at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const at = (source: string) => {
+      const engine = new ForensicEngine();
+      engine.addConfig({ ...VIRTUAL_INI, source: 'router/dicom.ini', myAe: 'RTR1' });
+      for (const e of eventsOf(source, b.text())) engine.push(e);
+      return engine.result().collisions[0]!.server;
+    };
+    expect(at('router/logs/logs_20261127.zip!serverstatus.log')).toEqual({ config: 'router/dicom.ini', myAe: 'RTR1', virtualServers: ['MAINPACS'] });
+    expect(at('mainpacs/serverstatus.log')).toBeNull();
+  });
+
   it("another install's earlier write of the folder does not hide the router's own write under Old", () => {
     const upstream = new LogBuilder(0).at('2026-11-20T10:00:00').push('CT02', BSN, 2, '1.2.9.1');
     const router = new LogBuilder(0).at('2026-11-25T10:00:00').push('CT01', BSN, 1, '1.2.9.2');

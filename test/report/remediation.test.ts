@@ -35,6 +35,22 @@ describe('remediationSteps', () => {
     expect(order.indexOf('Remove the phantom study')).toBeLessThan(order.indexOf('Have the study sent again'));
   });
 
+  it("fills the retrieve's AE titles from the refusing install's dicom.ini, and says where they came from", () => {
+    const step = (c: Collision) => remediationSteps(c).find((s) => s.title === 'Have the study sent again')!;
+    // No dicom.ini read (or an analysis saved before the field existed): placeholders, and what to put there.
+    const none = step({ ...incident(), server: null });
+    expect(none.commands).toEqual([`dgate --movestudy:<UPSTREAM_PACS_AE>,<ROUTER_AE>,12345678:${STUDY}`]);
+    expect(none.caveat).toMatch(/Replace <UPSTREAM_PACS_AE> by .*VirtualServerFor0.* and <ROUTER_AE> by .*MyACRNema/);
+    const both = step({ ...incident(), server: { config: 'router/dicom.ini', myAe: 'ROUTER', virtualServers: ['MAINPACS', 'OLDPACS'] } });
+    expect(both.commands).toEqual([`dgate --movestudy:MAINPACS,ROUTER,12345678:${STUDY}`]);
+    expect(both.caveat).toMatch(/^AE titles from router\/dicom\.ini: VirtualServerFor0 = MAINPACS \(also OLDPACS: use the one that holds the study\), MyACRNema = ROUTER\./);
+    expect(both.caveat).not.toContain('Replace');
+    // Only what the file holds is filled in.
+    const half = step({ ...incident(), server: { config: 'r/dicom.ini', myAe: 'ROUTER', virtualServers: [] } });
+    expect(half.commands).toEqual([`dgate --movestudy:<UPSTREAM_PACS_AE>,ROUTER,12345678:${STUDY}`]);
+    expect(half.caveat).toMatch(/MyACRNema = ROUTER\. Replace <UPSTREAM_PACS_AE>/);
+  });
+
   it('an ID change at the source: decide, then modify or delete under Old, or fix the sender', () => {
     const cmds = remediationSteps(withCause('patient-id-changed-at-source')).flatMap((s) => s.commands);
     expect(cmds).toContain(`dgate --modifystudy:123456782,${STUDY},set PatientID to "12345678"`);
