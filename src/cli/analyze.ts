@@ -59,11 +59,13 @@ export function renderCollisionText(c: Collision, color: boolean): string {
   out.push(wrap(c.explanation, 100, '  '));
   out.push('  evidence:');
   for (const e of c.evidence) out.push(evidenceLine(e, color));
-  if (c.remediation.length > 0) {
-    out.push('  what to do:');
-    for (const r of c.remediation) out.push(wrap(r, 98, '    ').replace(/^ {4}/, '  - '));
-  }
+  out.push(...whatToDo(c.remediation));
   return out.join('\n');
+}
+
+function whatToDo(steps: readonly string[]): string[] {
+  if (steps.length === 0) return [];
+  return ['  what to do:', ...steps.map((r) => wrap(r, 98, '    ').replace(/^ {4}/, '  - '))];
 }
 
 export function renderWarningText(w: Warning, color: boolean): string {
@@ -72,7 +74,7 @@ export function renderWarningText(w: Warning, color: boolean): string {
   return (
     `${C.yellow(C.bold('PHANTOM RISK', color), color)}  ${w.time ?? '?'}  ${who}, ${w.imageCount} image${w.imageCount === 1 ? '' : 's'} found, destination refused${folder}\n` +
     `  database rows were made for these images and stay without files; a later push of the same study under another PatientID will be refused.\n` +
-    w.evidence.map((e) => evidenceLine(e, color)).join('\n')
+    [...w.evidence.map((e) => evidenceLine(e, color)), ...whatToDo(w.remediation ?? [])].join('\n')
   );
 }
 
@@ -130,6 +132,7 @@ export function renderAnalysisMarkdown(r: AnalysisResult): string {
     out.push('## Open warnings', '');
     for (const w of r.warnings) {
       out.push(`- phantom risk at ${w.time ?? '?'}: ${mdEscape(w.requestingAe ?? '?')} → ${mdEscape(w.destinationAe ?? '?')}, ${w.imageCount} image(s), ${mdEscape(`${w.source}:${w.line}`)}`);
+      for (const x of w.remediation ?? []) out.push(`  - ${mdWithCode(x)}`);
     }
     out.push('');
   }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Fields, InputProblem, LogEvent } from '../parse/event.js';
 import { readEvents, type AnalysisLane, type IngestOptions } from '../pipeline/readEvents.js';
-import { remediationFor } from '../explain/remediation.js';
+import { remediationFor, warningRemediationFor } from '../explain/remediation.js';
 import type { ConquestConfig } from '../source/types.js';
 import type { AnalysisNotes, AnalysisResult, Collision, Evidence, InputSummary, ServerFacts, SitePatientIdShape, Warning } from '../explain/types.js';
 import { looksLikeBsn } from '../common/bsn.js';
@@ -218,7 +218,11 @@ export class ForensicEngine {
       }
       case 'refused-link': {
         const found = this.onRefused(e, at.assoc?.callingAe ?? null);
-        if (found) (findings ??= []).push({ type: 'collision', collision: this.buildCollision(found) });
+        if (found) {
+          // An alert carries its steps (analyze adds them at the end, with the site's shape then).
+          const c = this.buildCollision(found);
+          (findings ??= []).push({ type: 'collision', collision: { ...c, remediation: remediationFor(c, this.site()) } });
+        }
         break;
       }
       case 'sql-save-error':
@@ -667,11 +671,11 @@ export class ForensicEngine {
     };
   }
 
-  private buildWarning(m: MoveRecord): Warning {
+  private buildWarning(m: MoveRecord, site: SitePatientIdShape = this.site()): Warning {
     const refused = m.evidence.find((x) => x.kind === 'host-refused') ?? m.evidence[m.evidence.length - 1]!;
     const folders = Object.keys(m.virtualRows);
     const folder = folders[0] ?? null;
-    return {
+    const w: Warning = {
       id: hashId('risk-', m.time, m.destination, m.requestingAe, m.imagesToSend),
       kind: 'phantom-risk',
       time: refused.time,
@@ -684,7 +688,10 @@ export class ForensicEngine {
       patientFolder: folder,
       patientFolderLooksLikeBsn: folder === null ? null : looksLikeBsn(folder),
       evidence: m.evidence,
+      remediation: [],
     };
+    w.remediation = warningRemediationFor(w, site);
+    return w;
   }
 
   /** Open warnings: failed retrieves not (yet) explaining a collision and whose rows were not cleaned up. */
@@ -693,8 +700,9 @@ export class ForensicEngine {
     const cited = new Set<string>();
     for (const c of collisions) for (const e of c.evidence) if (e.kind === 'host-refused') cited.add(`${e.source}:${e.line}`);
     const out: Warning[] = [];
+    const site = this.site();
     for (const m of this.failedMoves) {
-      const w = this.buildWarning(m);
+      const w = this.buildWarning(m, site);
       if (cited.has(`${w.source}:${w.line}`)) continue;
       const folders = Object.keys(m.virtualRows);
       const cleaned = folders.length > 0 && folders.every((fo) => {

@@ -12,7 +12,7 @@
  *
  * Pure functions: the same collision always gives the same text.
  */
-import type { Collision, SitePatientIdShape } from './types.js';
+import type { Collision, SitePatientIdShape, Warning } from './types.js';
 import { isNineDigitSite } from './describe.js';
 
 export interface RemediationStep {
@@ -231,12 +231,62 @@ function guardStep(bsn: boolean, refuse = true): RemediationStep {
 
 /** Flat lines for `analyze` and alerts: one per step, with its commands. */
 export function remediationFor(c: Collision, site?: SitePatientIdShape): string[] {
-  return remediationSteps(c, site).map((s) => {
+  return flatSteps(remediationSteps(c, site));
+}
+
+function flatSteps(steps: RemediationStep[]): string[] {
+  return steps.map((s) => {
     const cmds = s.commands.length > 0 ? ` ${s.commands.map((x) => `\`${x}\``).join(' or ')}` : '';
     // The flat lines carry no file: say where the fragment is.
     const file = s.file ? ` The ${s.file.name} fragment is printed by \`cqlog report\` (Markdown or HTML).` : '';
     return `${s.title}: ${s.detail}${cmds}${file}`;
   });
+}
+
+/**
+ * The steps for an open phantom-risk warning: a retrieve found images, its destination refused the
+ * connection, and no clean-up of its rows was seen. Nothing is refused yet, so nothing needs
+ * deleting in a hurry: a later retrieve that reaches its destination cleans the rows up itself
+ * (reference §4.1: `*** missing file: MAG0.0 …`, `Deleting database entry for image`).
+ */
+export function warningRemediationSteps(w: Warning, site?: SitePatientIdShape): RemediationStep[] {
+  const folder = w.patientFolder === null ? null : arg(w.patientFolder);
+  const dest = arg(w.destinationAe ?? '?');
+  const steps: RemediationStep[] = [];
+  steps.push({
+    title: 'Look for the rows without files',
+    detail: folder
+      ? `The retrieve made database rows under PatientID '${folder}' on a virtual-server device (MAG0.0 for VirtualServerFor0, MAG0.1 for the next) with no file behind them.`
+      : `The retrieve made database rows on a virtual-server device (MAG0.0 for VirtualServerFor0, MAG0.1 for the next) with no file behind them; the normal log level does not name their PatientID (debug level does: Virtual query … added).`,
+    commands: folder
+      ? [`SELECT SeriesInst, COUNT(*) FROM DICOMImages WHERE ImagePat = '${folder}' AND DeviceName LIKE 'MAG%.%' GROUP BY SeriesInst;`]
+      : [`SELECT ImagePat, COUNT(*) FROM DICOMImages WHERE DeviceName LIKE 'MAG%.%' GROUP BY ImagePat;`],
+    caveat: "Column names are the short ones of the default dicom.sql. A row keeps its '.N' suffix until its file arrives (Conquest then strips it), so every row listed is one whose file never came: this retrieve's or another unfinished one's.",
+  });
+  steps.push({
+    title: 'Let a working retrieve clean them up',
+    detail: `Once the destination works, have ${arg(w.requestingAe ?? 'the requester')} retrieve the same data again: the router then fetches the files behind those rows, and rows whose files cannot be fetched (or arrive under another PatientID and are refused) are logged *** missing file: MAG0.0 … and deleted. Until then, a push of the same study under another PatientID will be refused.`,
+    commands: [],
+  });
+  steps.push({
+    title: 'Check the move destination',
+    detail: `Host '${dest}' did not accept the connection: look ${dest} up in acrnema.map itself, in the router's Conquest folder (address and port), and on the destination the AE title it expects. Wildcard entries such as S*, V*, W* make a mistyped AE look known.`,
+    commands: ['dgate --get_amaps:'],
+    caveat: 'get_amaps leaves out every entry whose name holds a * (dgate.cpp, get_amaps); only the file shows those.',
+  });
+  if (w.patientFolderLooksLikeBsn && !isNineDigitSite(site)) {
+    steps.push({
+      title: 'Retrieve by the hospital PatientID',
+      detail: `The rows are under a BSN (Dutch citizen service number), not a hospital PatientID: ask the user at ${arg(w.requestingAe ?? 'the requesting workstation')} to search by the hospital PatientID, and tell the privacy officer. Share this output only as made with --redact.`,
+      commands: [],
+    });
+  }
+  return steps;
+}
+
+/** The warning's steps as flat lines (the `remediation` of `analyze --json`). */
+export function warningRemediationFor(w: Warning, site?: SitePatientIdShape): string[] {
+  return flatSteps(warningRemediationSteps(w, site));
 }
 
 /**

@@ -74,6 +74,8 @@ export interface Warning {
   patientFolder: string | null;
   patientFolderLooksLikeBsn: boolean | null;
   evidence: Evidence[];
+  /** What to do, one line per step (warningRemediationFor). */
+  remediation: string[];
 }
 
 export interface InputSummary {

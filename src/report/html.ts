@@ -228,6 +228,8 @@ function warningSection(v: WarningView, i: number): string {
 <p>${esc(v.summary)}</p>
 <div class="svgwrap">${timelineSvg(v.events, v.lanes, { id: `warning-timeline-${i + 1}`, title: v.title })}</div>
 ${timelineTable(v.events, `w${i}`)}
+<h4>What to do</h4>
+${stepsHtml(v.steps)}
 </section>`;
 }
 

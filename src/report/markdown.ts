@@ -102,7 +102,7 @@ function collisionSection(v: CollisionView, n: number): string[] {
 }
 
 function warningSection(v: WarningView): string[] {
-  return [`### ${mdText(v.title)}`, '', mdText(v.summary), '', ...evidenceTable(v.warning.evidence), ''];
+  return [`### ${mdText(v.title)}`, '', mdText(v.summary), '', ...evidenceTable(v.warning.evidence), '', '**What to do**', '', ...stepLines(v.steps)];
 }
 
 export function markdownFromModel(m: ReportModel): string {

@@ -4,7 +4,7 @@
  * evidence shows) and its remediation; warnings and inputs are listed as they are.
  */
 import type { AnalysisResult, CauseId, Collision, Evidence, SitePatientIdShape, Warning } from '../explain/types.js';
-import { remediationSteps, type RemediationStep } from '../explain/remediation.js';
+import { remediationSteps, warningRemediationSteps, type RemediationStep } from '../explain/remediation.js';
 import { compareOptionalTimes } from '../parse/timezone.js';
 
 export interface ReportOptions {
@@ -50,6 +50,7 @@ export interface WarningView {
   summary: string;
   events: TimelineEvent[];
   lanes: string[];
+  steps: RemediationStep[];
 }
 
 export interface ReportModel {
@@ -197,7 +198,7 @@ function collisionView(c: Collision, site?: SitePatientIdShape): CollisionView {
   return { collision: c, title, summary, causeLabel: CAUSE_LABELS[c.cause], events: tl.events, lanes: tl.lanes, resolution, steps: remediationSteps(c, site) };
 }
 
-function warningView(w: Warning): WarningView {
+function warningView(w: Warning, site: SitePatientIdShape): WarningView {
   const who = `${w.requestingAe ?? '?'} → ${w.destinationAe ?? '?'}`;
   const title = `Phantom risk: ${who} at ${w.time ?? '?'}`;
   const folder = w.patientFolder ? ` The rows are under PatientID '${w.patientFolder}'${w.patientFolderLooksLikeBsn ? ' (a BSN)' : ''}.` : '';
@@ -223,7 +224,7 @@ function warningView(w: Warning): WarningView {
   }
   const lanes: string[] = [];
   for (const ev of evs) if (!lanes.includes(ev.lane)) lanes.push(ev.lane);
-  return { warning: w, title, summary, events: evs, lanes };
+  return { warning: w, title, summary, events: evs, lanes, steps: warningRemediationSteps(w, site) };
 }
 
 export function buildModel(result: AnalysisResult, opts: ReportOptions = {}): ReportModel {
@@ -233,7 +234,7 @@ export function buildModel(result: AnalysisResult, opts: ReportOptions = {}): Re
     generatedAt: opts.generatedAt ?? null,
     redacted: opts.redacted ?? false,
     collisions: collisions.map((c) => collisionView(c, result.site)),
-    warnings: result.warnings.map(warningView),
+    warnings: result.warnings.map((w) => warningView(w, result.site)),
     result,
     study: opts.study ?? null,
   };

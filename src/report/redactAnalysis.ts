@@ -36,6 +36,7 @@ export function redactAnalysis(r: AnalysisResult, red: Redactor = new Redactor()
     text: red.text(w.text),
     patientFolder: w.patientFolder === null ? null : red.text(w.patientFolder),
     evidence: w.evidence.map(ev),
+    remediation: (w.remediation ?? []).map((x) => red.text(x)),
   });
   return { ...r, collisions: r.collisions.map(col), warnings: r.warnings.map(warn), site };
 }

@@ -102,6 +102,14 @@ describe('cqlog analyze on the genuine Conquest logs', () => {
     const a = JSON.parse(runCli(['analyze', '--json', path.join(REAL, 's4b-unknown-ae-debug', 'router')]).stdout);
     expect(a.warnings).toHaveLength(1);
     expect(a.warnings[0]).toMatchObject({ kind: 'phantom-risk', requestingAe: 'WS1', destinationAe: 'S127.0.0.1', imageCount: 2, patientFolder: '123456782', patientFolderLooksLikeBsn: true });
+    // What to do, in the JSON and under the warning in the text.
+    expect(a.warnings[0].remediation.join('\n')).toContain("ImagePat = '123456782' AND DeviceName LIKE 'MAG%.%'");
+    expect(a.warnings[0].remediation.some((x: string) => x.startsWith('Retrieve by the hospital PatientID'))).toBe(true);
+    const text = runCli(['analyze', path.join(REAL, 's4b-unknown-ae-debug', 'router')]).stdout;
+    expect(text).toMatch(/PHANTOM RISK[\s\S]*what to do:\n {2}- Look for the rows without files/);
+    // --redact reaches the steps too.
+    const red = runCli(['analyze', '--json', '--redact', path.join(REAL, 's4b-unknown-ae-debug', 'router')], { env: { ...process.env, CQLOG_REDACT_KEY: 'k' } }).stdout;
+    expect(red).not.toContain('123456782');
   });
 });
 

@@ -24,8 +24,8 @@ interface AlertOut {
   text: string;
   notice?: string;
   lines?: number;
-  collision?: { id: string; oldValue: string; refusedValue: string };
-  warning?: { id: string; destinationAe: string };
+  collision?: { id: string; oldValue: string; refusedValue: string; remediation: string[] };
+  warning?: { id: string; destinationAe: string; remediation: string[] };
 }
 
 function scenario(dir: string, rotations = 1): { plan: string; b: PlanBuilder; marks: Record<string, number> } {
@@ -76,6 +76,9 @@ function check(all: AlertOut[], lines: number, finalSummary: AlertOut): void {
   expect(c.collision!.oldValue).toBe('123456782');
   expect(c.collision!.refusedValue).toBe('12345678');
   expect(alertsOf(all).find((a) => a.kind === 'phantom-risk')!.warning!.destinationAe).toMatch(/WS2/);
+  // An alert tells what to do, as analyze would.
+  expect(c.collision!.remediation.length).toBeGreaterThan(0);
+  expect(alertsOf(all).find((a) => a.kind === 'phantom-risk')!.warning!.remediation.some((x) => x.startsWith('Check the move destination'))).toBe(true);
 }
 
 describe('cqlog tail --once across a rotation', () => {

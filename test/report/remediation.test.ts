@@ -4,13 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { CauseId, Collision } from '../../src/explain/types.js';
+import type { CauseId, Collision, Warning } from '../../src/explain/types.js';
 import { looksLikeBsn } from '../../src/common/bsn.js';
-import { bsnGuardIniFragment, bsnGuardLua, LUA_INI_VALUE_MAX, remediationFor, remediationSteps } from '../../src/explain/remediation.js';
+import { bsnGuardIniFragment, bsnGuardLua, LUA_INI_VALUE_MAX, remediationFor, remediationSteps, warningRemediationFor, warningRemediationSteps } from '../../src/explain/remediation.js';
 import { fixture, hasTool, inCI } from './helpers.js';
 import { idNote } from '../../src/explain/describe.js';
 
 const STUDY = '1.3.46.670589.5.2.10.2156913941.892665384.993397';
+const BSN_ID = '123456782';
 const incident = (): Collision => fixture('analysis-incident.json').collisions[0]!;
 const withCause = (cause: CauseId, over: Partial<Collision> = {}): Collision => ({ ...incident(), cause, oldLooksLikeBsn: false, ...over });
 
@@ -49,6 +50,21 @@ describe('remediationSteps', () => {
     const half = step({ ...incident(), server: { config: 'r/dicom.ini', myAe: 'ROUTER', virtualServers: [] } });
     expect(half.commands).toEqual([`dgate --movestudy:<UPSTREAM_PACS_AE>,ROUTER,12345678:${STUDY}`]);
     expect(half.caveat).toMatch(/MyACRNema = ROUTER\. Replace <UPSTREAM_PACS_AE>/);
+  });
+
+  it('an open phantom-risk warning: find the rows, let a working retrieve clean them, fix the destination; retrieve by hospital ID when they are under a BSN', () => {
+    const w: Warning = fixture('analysis-incident.json').warnings[0]!;
+    const plain = warningRemediationSteps({ ...w, patientFolder: null, patientFolderLooksLikeBsn: null });
+    expect(plain.map((s) => s.title)).toEqual(['Look for the rows without files', 'Let a working retrieve clean them up', 'Check the move destination']);
+    expect(plain[0]!.commands).toEqual([`SELECT ImagePat, COUNT(*) FROM DICOMImages WHERE DeviceName LIKE 'MAG%.%' GROUP BY ImagePat;`]);
+    expect(plain[2]!.detail).toContain("Host 'WS3' did not accept");
+    const bsn = warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true });
+    expect(bsn[0]!.commands).toEqual([`SELECT SeriesInst, COUNT(*) FROM DICOMImages WHERE ImagePat = '${BSN_ID}' AND DeviceName LIKE 'MAG%.%' GROUP BY SeriesInst;`]);
+    expect(bsn.map((s) => s.title)).toContain('Retrieve by the hospital PatientID');
+    // On a site whose own IDs are 9 digits a BSN-shaped folder proves nothing.
+    const nine = { samples: 40, length: 9, digitsOnly: true, prefix: '', description: '9 digits' };
+    expect(warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true }, nine).map((s) => s.title)).not.toContain('Retrieve by the hospital PatientID');
+    expect(warningRemediationFor(w)).toHaveLength(3);
   });
 
   it('an ID change at the source: decide, then modify or delete under Old, or fix the sender', () => {
