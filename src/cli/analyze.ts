@@ -22,8 +22,14 @@ const C = {
   dim: (s: string, on: boolean) => (on ? `\x1b[2m${s}\x1b[0m` : s),
 };
 
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
+/**
+ * Wraps at spaces to `width`, never inside one of `keep` (the sources cited: a folder name with a
+ * space, `D:/Conquest logs/serverstatus.log:48`, stays on one line, to be copied whole).
+ */
+function wrap(text: string, width: number, indent: string, keep: readonly string[] = []): string {
+  let t = text;
+  for (const k of keep) if (k.includes(' ')) t = t.split(k).join(k.replace(/ /g, '\u0000'));
+  const words = t.split(/\s+/).map((w) => w.replace(/\u0000/g, ' '));
   const lines: string[] = [];
   let cur = '';
   for (const w of words) {
@@ -56,16 +62,17 @@ export function renderCollisionText(c: Collision, color: boolean): string {
     `  ${c.refusals} refusal${c.refusals === 1 ? '' : 's'}, ${c.firstSeen ?? '?'} .. ${c.lastSeen ?? '?'}; ` +
       (c.resolvedAt ? C.green(`resolved at ${c.resolvedAt}: ${c.resolvedHow}`, color) : 'not resolved in the logs read'),
   );
-  out.push(wrap(c.explanation, 100, '  '));
+  const cited = [...new Set(c.evidence.map((e) => e.source))];
+  out.push(wrap(c.explanation, 100, '  ', cited));
   out.push('  evidence:');
   for (const e of c.evidence) out.push(evidenceLine(e, color));
-  out.push(...whatToDo(c.remediation));
+  out.push(...whatToDo(c.remediation, cited));
   return out.join('\n');
 }
 
-function whatToDo(steps: readonly string[]): string[] {
+function whatToDo(steps: readonly string[], keep: readonly string[] = []): string[] {
   if (steps.length === 0) return [];
-  return ['  what to do:', ...steps.map((r) => wrap(r, 98, '    ').replace(/^ {4}/, '  - '))];
+  return ['  what to do:', ...steps.map((r) => wrap(r, 98, '    ', keep).replace(/^ {4}/, '  - '))];
 }
 
 export function renderWarningText(w: Warning, color: boolean): string {

@@ -1,6 +1,6 @@
 /** `cqlog analyze` and `cqlog timeline` end to end: the bundled incident, the genuine logs, a big noisy log. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -12,6 +12,17 @@ const STUDY = '1.3.46.670589.5.2.10.2156913941.892665384.993397';
 const env = { CQLOG_REDACT_KEY: 'analyze-test-key' };
 
 describe('cqlog analyze on the bundled incident', () => {
+  it('never wraps a citation inside a folder name with spaces: each source:line stays on one line', () => {
+    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'cqlog-wrap-')), 'Conquest logs van de router');
+    cpSync(path.join(ROOT, INCIDENT), dir, { recursive: true });
+    const r = runCli(['analyze', dir]);
+    expect(r.code).toBe(0);
+    const cites = [...r.stdout.matchAll(/\(((?:[A-Za-z]:)?\/[^()]*?:\d+)\)/g)].map((m) => m[1]!);
+    expect(cites.length).toBeGreaterThan(0);
+    for (const c of cites) expect(c).toContain('Conquest logs van de router/');
+    rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
   it('explains the collision as phantom-from-failed-retrieve, citing the failed move in yesterday\'s zip', () => {
     const r = runCli(['analyze', '--json', INCIDENT]);
     expect(r.code).toBe(0);
