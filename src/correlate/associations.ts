@@ -35,6 +35,8 @@ export interface MoveRecord {
   collecting: boolean;
   evidence: Evidence[];
   ambiguous: boolean;
+  /** The reading of `source` it finished in (Evidence.gen), when not the first. */
+  gen?: number;
 }
 
 export interface Association {

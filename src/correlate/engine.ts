@@ -64,6 +64,8 @@ interface RecentPair {
 const LIVE_LOG = /(?:^|[\\/])serverstatus\.log$/i;
 /** Installs told apart (liveServers); a run reads a handful. */
 const MAX_LIVE_SERVERS = 256;
+/** Sources whose readings are counted (ForensicEngine.readings). */
+const MAX_READINGS = 4096;
 
 /** Which of a folder's recorded first lines (first, then others) is this install's; -1 when none. */
 function writerIndex(w: FolderWritten, server: string): number {
@@ -165,6 +167,7 @@ export class ForensicEngine {
   push(e: LogEvent): readonly Finding[] {
     this.seeTime(e.time);
     this.noteSource(e.source);
+    this.noteReading(e.source, e.line);
     if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
     if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
     const at = this.tracker.push(e);
@@ -180,7 +183,7 @@ export class ForensicEngine {
         if (folder) {
           const v = this.virtual(folder);
           v.added++;
-          if (v.addedEvidence.length < 3) v.addedEvidence = appended(v.addedEvidence, ref(e, 'database row made for a virtual image'));
+          if (v.addedEvidence.length < 3) v.addedEvidence = appended(v.addedEvidence, this.ref(e, 'database row made for a virtual image'));
           if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
         }
         break;
@@ -189,7 +192,7 @@ export class ForensicEngine {
         const pid = typeof f.patientId === 'string' ? f.patientId.trim() : '';
         if (pid) {
           const v = this.virtual(pid);
-          if (v.grabbed.length < 3) v.grabbed = appended(v.grabbed, ref(e, 'files of Old collected from the virtual server'));
+          if (v.grabbed.length < 3) v.grabbed = appended(v.grabbed, this.ref(e, 'files of Old collected from the virtual server'));
         }
         break;
       }
@@ -199,7 +202,7 @@ export class ForensicEngine {
         if (folder && VIRTUAL_DEVICE.test(device)) {
           const v = this.virtual(folder);
           v.missing++;
-          const r = ref(e, 'phantom row without a file, cleaned up');
+          const r = this.ref(e, 'phantom row without a file, cleaned up');
           if (!v.firstMissing) v.firstMissing = r;
           v.lastMissing = r;
           if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
@@ -212,7 +215,7 @@ export class ForensicEngine {
         if (folder) {
           const v = this.virtual(folder);
           v.deletions++;
-          v.lastDeletion = ref(e, 'phantom row deleted');
+          v.lastDeletion = this.ref(e, 'phantom row deleted');
         }
         break;
       }
@@ -234,11 +237,11 @@ export class ForensicEngine {
             const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;
             if (uid && !c.seriesUids.includes(uid) && c.seriesUids.length < 1000) c.seriesUids.push(uid);
             if (e.kind === 'sql-save-error') {
-              if (c.saveErrors.length < 3) c.saveErrors.push(ref(e, 'object not stored'));
+              if (c.saveErrors.length < 3) c.saveErrors.push(this.ref(e, 'object not stored'));
             } else {
               if (!isTroubleCopy(e.source)) {
                 c.inVirtualQuery++;
-                if (c.virtualQueryEvidence.length < 2) c.virtualQueryEvidence.push(ref(e, 'refused inside a virtual query'));
+                if (c.virtualQueryEvidence.length < 2) c.virtualQueryEvidence.push(this.ref(e, 'refused inside a virtual query'));
               }
             }
           }
@@ -251,13 +254,14 @@ export class ForensicEngine {
         const first = pairs[0] as { value?: string } | undefined;
         if (first && typeof first.value === 'string') {
           const list = this.inconsistentByStudy.upsert(first.value, () => []);
-          if (list.length < this.cfg.maxInconsistentPerStudy) list.push(ref(e, 'differing fields'));
+          if (list.length < this.cfg.maxInconsistentPerStudy) list.push(this.ref(e, 'differing fields'));
         }
         break;
       }
     }
     if (at.finished && e.kind === 'host-refused') {
       const m = at.finished;
+      if (this.reading > 0) m.gen = this.reading;
       if ((m.imagesToSend ?? 0) > 0) {
         this.failedMoves.push(m);
         if (this.failedMoves.length > this.cfg.maxFailedMoves) {
@@ -357,9 +361,9 @@ export class ForensicEngine {
       let w: FolderWritten | null = null;
       let s: SeriesWritten | null = null;
       if (folder) {
-        w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e)) }));
+        w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= this.ref(e)) }));
         w.count++;
-        if (w.count > 1 && writerIndex(w, server) === -1 && (w.others?.length ?? 0) < MAX_OTHER_INSTALLS) w.others = [...(w.others ?? []), (r ??= ref(e))];
+        if (w.count > 1 && writerIndex(w, server) === -1 && (w.others?.length ?? 0) < MAX_OTHER_INSTALLS) w.others = [...(w.others ?? []), (r ??= this.ref(e))];
         if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
       }
       if (series) {
@@ -380,7 +384,7 @@ export class ForensicEngine {
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
         // The first such store ends it (a later refusal clears it, and the next store counts again).
-        if (c.storedAfter === null && (c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = ref(e, 'stored under the refused value');
+        if (c.storedAfter === null && (c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = this.ref(e, 'stored under the refused value');
       }
     }
   }
@@ -503,7 +507,7 @@ export class ForensicEngine {
       if (c.firstSeen === null || compareTimes(e.time, c.firstSeen) < 0) c.firstSeen = e.time;
       if (c.lastSeen === null || compareTimes(e.time, c.lastSeen) > 0) c.lastSeen = e.time;
     }
-    const r = ref(e, 'refusal');
+    const r = this.ref(e, 'refusal');
     // A PacsTrouble.log copy stands in only while serverstatus.log has given no refusal.
     if (!copy || c.firstRefusals.length === 0) {
       if (c.firstRefusals.length < 3) c.firstRefusals.push(r);
@@ -558,6 +562,37 @@ export class ForensicEngine {
    * an install of its own, so its lines still count.
    */
   private liveServers = new Set<string>();
+  /**
+   * Per source, how many times it was read again from its start and the last line pushed from it: a
+   * line number below the last one means a new reading (the live log after its daily zip, in `tail`
+   * or `index`). At most MAX_READINGS sources (the oldest forgotten).
+   */
+  private readings = new Map<string, { gen: number; line: number }>();
+  /** The reading of the event being pushed (0: the first), which this.ref() gives its evidence. */
+  private reading = 0;
+  private lastReadingSource = '';
+  private lastReading: { gen: number; line: number } | undefined = undefined;
+
+  private noteReading(source: string, line: number): void {
+    let rec = source === this.lastReadingSource ? this.lastReading : this.readings.get(source);
+    if (rec === undefined) {
+      if (this.readings.size >= MAX_READINGS) this.readings.delete(this.readings.keys().next().value as string);
+      rec = { gen: 0, line };
+      this.readings.set(source, rec);
+    } else if (line < rec.line) rec.gen++;
+    rec.line = line;
+    this.lastReadingSource = source;
+    this.lastReading = rec;
+    this.reading = rec.gen;
+  }
+
+  /** Evidence of the event being pushed, marked with its reading when not the first. */
+  private ref(e: LogEvent, role?: string): Evidence {
+    const r = ref(e, role);
+    if (this.reading > 0) r.gen = this.reading;
+    return r;
+  }
+
   /** The source noteSource last saw (not kept in snapshots: it only skips a repeat). */
   private lastSourceNoted = '';
 
@@ -584,18 +619,23 @@ export class ForensicEngine {
     const server = refusal ? serverOf(refusal.source) : null;
     // Before the first refusal: in its file, an earlier line (whatever the clock says: a clock reset
     // keeps file order); in another file, not later in time.
-    const before = (time: string | null, source: string, line: number): boolean =>
-      refusal !== undefined && source === refusal.source ? line < refusal.line : first === null || time === null || compareTimes(time, first) <= 0;
+    // A later reading of the same name (after a rotation) is later, whatever its line numbers.
+    const before = (time: string | null, source: string, line: number, gen = 0): boolean =>
+      refusal !== undefined && source === refusal.source
+        ? gen !== (refusal.gen ?? 0)
+          ? gen < (refusal.gen ?? 0)
+          : line < refusal.line
+        : first === null || time === null || compareTimes(time, first) <= 0;
     return {
       collision: c,
-      failedMovesBefore: this.failedMoves.filter((m) => (before(m.time, m.source, m.line)) && !this.foreign(m.source, server)),
+      failedMovesBefore: this.failedMoves.filter((m) => before(m.time, m.source, m.line, m.gen) && !this.foreign(m.source, server)),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
       // Each install's first line of the folder is a candidate: another install's earlier line must not hide this one's.
       written: (folder) => {
         const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
         if (!w) return undefined;
-        const first = [w.first, ...(w.others ?? [])].find((x) => before(x.time, x.source, x.line) && !this.foreign(x.source, server));
+        const first = [w.first, ...(w.others ?? [])].find((x) => before(x.time, x.source, x.line, x.gen) && !this.foreign(x.source, server));
         return first === undefined ? undefined : first === w.first ? w : { ...w, first };
       },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
@@ -710,7 +750,7 @@ export class ForensicEngine {
         const last = v?.lastMissing ?? null;
         if (last === null) return false;
         // After the move: later in the same file (whatever the clock says), else not earlier in time.
-        if (last.source === m.source) return last.line > m.line;
+        if (last.source === m.source) return (last.gen ?? 0) !== (m.gen ?? 0) ? (last.gen ?? 0) > (m.gen ?? 0) : last.line > m.line;
         return m.time === null || (last.time !== null && compareTimes(last.time, m.time) >= 0);
       });
       if (cleaned) continue;
@@ -764,6 +804,7 @@ export class ForensicEngine {
       lastCleanup: [...this.lastCleanup.entries()],
       firstTime: this.firstTime,
       liveServers: [...this.liveServers],
+      readings: [...this.readings.entries()],
       emittedRisks: [...this.emittedRisks].slice(-10000),
     };
   }
@@ -789,6 +830,7 @@ export class ForensicEngine {
       firstTime: string | null;
       /** Absent from snapshots of earlier versions. */
       liveServers?: string[];
+      readings?: [string, { gen: number; line: number }][];
       emittedRisks: string[];
     };
     const e = new ForensicEngine(cfg);
@@ -810,6 +852,7 @@ export class ForensicEngine {
     e.lastCleanup = new Map(st.lastCleanup);
     e.firstTime = st.firstTime;
     e.liveServers = new Set(st.liveServers ?? []);
+    e.readings = new Map(st.readings ?? []);
     e.emittedRisks = new Set(st.emittedRisks);
     return e;
   }
@@ -825,9 +868,16 @@ function tieGroup(e: Evidence): number {
   return e.kind === 'inconsistent' ? 0 : 2;
 }
 
+/** Evidence as printed: without its internal reading number. */
+function printedEvidence(e: Evidence): Evidence {
+  if (e.gen === undefined) return e;
+  const { gen: _reading, ...printed } = e;
+  return printed;
+}
+
 /**
- * Evidence in time order, without duplicates. Each file's lines keep their order (by time, then line
- * number), and the files are merged by time; lines of one second from several files come in the order
+ * Evidence in time order, without duplicates. Each file's lines keep their order (by reading, time,
+ * then line number), and the files are merged by time; lines of one second from several files come in the order
  * of `tieGroup`, then of the file's first appearance in `list`. A merge of per-file runs rather than
  * one comparator sort: a comparator mixing file order with cross-file rules cannot be transitive
  * (it could put `PacsTrouble.log:9` before `:8`).
@@ -836,14 +886,15 @@ export function sortEvidence(list: Evidence[]): Evidence[] {
   const seen = new Set<string>();
   const bySource = new Map<string, Evidence[]>();
   for (const e of list) {
-    const k = `${e.source}:${e.line}`;
+    const k = `${e.gen ?? 0}:${e.source}:${e.line}`;
     if (seen.has(k)) continue;
     seen.add(k);
     let run = bySource.get(e.source);
     if (!run) bySource.set(e.source, (run = []));
     run.push(e);
   }
-  const runs = [...bySource.values()].map((r) => r.sort((a, b) => compareOptionalTimes(a.time, b.time) || a.line - b.line));
+  // A later reading of a file (after its rotation) comes after the earlier one.
+  const runs = [...bySource.values()].map((r) => r.sort((a, b) => (a.gen ?? 0) - (b.gen ?? 0) || compareOptionalTimes(a.time, b.time) || a.line - b.line));
   const at = runs.map(() => 0);
   const out: Evidence[] = [];
   for (;;) {
@@ -860,7 +911,7 @@ export function sortEvidence(list: Evidence[]): Evidence[] {
       if (d < 0) best = i;
     }
     if (best === -1) return out;
-    out.push(runs[best]![at[best]!]!);
+    out.push(printedEvidence(runs[best]![at[best]!]!));
     at[best]!++;
   }
 }

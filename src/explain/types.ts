@@ -21,6 +21,12 @@ export interface Evidence {
   text: string;
   /** Why this line matters, in a few words (e.g. "the failed retrieve"). */
   role?: string;
+  /**
+   * Internal, never printed: which reading of `source` the line is from when the same name was read
+   * again from its start (a live log after its daily zip, followed by `tail` or `index`); absent for
+   * the first. Line numbers compare only within one reading.
+   */
+  gen?: number;
 }
 
 export interface Collision {

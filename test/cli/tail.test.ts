@@ -24,7 +24,7 @@ interface AlertOut {
   text: string;
   notice?: string;
   lines?: number;
-  collision?: { id: string; oldValue: string; refusedValue: string; remediation: string[] };
+  collision?: { id: string; oldValue: string; refusedValue: string; cause: string; remediation: string[] };
   warning?: { id: string; destinationAe: string; remediation: string[] };
 }
 
@@ -75,6 +75,9 @@ function check(all: AlertOut[], lines: number, finalSummary: AlertOut): void {
   const c = alertsOf(all).find((a) => a.kind === 'collision')!;
   expect(c.collision!.oldValue).toBe('123456782');
   expect(c.collision!.refusedValue).toBe('12345678');
+  // Explained at once, wherever the tail was when the log was zipped (the failed move may lie in the
+  // live log's earlier reading, whose line numbers are higher than the refusal's).
+  expect(c.collision!.cause).toBe('phantom-from-failed-retrieve');
   expect(alertsOf(all).find((a) => a.kind === 'phantom-risk')!.warning!.destinationAe).toMatch(/WS2/);
   // An alert tells what to do, as analyze would.
   expect(c.collision!.remediation.length).toBeGreaterThan(0);

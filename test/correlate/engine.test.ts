@@ -341,6 +341,31 @@ describe('warnings', () => {
     expect(run([['r/serverstatus.log', later.text()]]).result().collisions[0]!.cause).toBe('unexplained');
   });
 
+  it('a live log read again from its start (after the daily zip, in tail or index) is a new reading: its line numbers restart', () => {
+    // Day 1: the failed move at line ~10 of serverstatus.log. Day 2, after the rotation, the refusal at
+    // line ~5 of the new serverstatus.log: earlier by number, later in fact.
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    for (let i = 0; i < 20; i++) day1.line('Server command: 12');
+    day1.failedMove('WS1', 'WS2', 2);
+    const day2 = new LogBuilder(0).at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const engine = new ForensicEngine();
+    engine.addConfig(VIRTUAL_INI);
+    for (const e of eventsOf('r/serverstatus.log', day1.text())) engine.push(e);
+    // A tail checkpoint between the two readings keeps what it knows of the first.
+    const resumed = ForensicEngine.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    const found = eventsOf('r/serverstatus.log', day2.text()).flatMap((e) => [...resumed.push(e)]);
+    const alert = found.find((f) => f.type === 'collision');
+    expect(alert?.type === 'collision' && alert.collision.cause).toBe('phantom-from-failed-retrieve');
+    const r = resumed.result();
+    expect(r.collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    expect(r.warnings).toHaveLength(0);
+    // The readings stay apart in the evidence, each in its order, and nothing internal is printed.
+    const ev = r.collisions[0]!.evidence;
+    expect(ev.map((x) => x.kind)).toEqual(expect.arrayContaining(['host-refused', 'refused-link']));
+    expect(ev.findIndex((x) => x.kind === 'host-refused')).toBeLessThan(ev.findIndex((x) => x.kind === 'refused-link'));
+    expect(JSON.stringify(r)).not.toContain('"gen"');
+  });
+
   it('refusals read only in PacsTrouble.log: unexplained, and it says to read serverstatus.log', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     const trouble = new LogBuilder(0);

@@ -43,4 +43,19 @@ describe('stored findings', () => {
     const again = await indexed(file, [path.join(dir, 'router')]);
     expect(again.map((c) => c.cause)).toEqual(['phantom-from-failed-retrieve']);
   });
+
+  it('a live log replaced by the next day\'s (after its zip) is a new reading: its lower line numbers do not come first', async () => {
+    const dir = tmp();
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    for (let i = 0; i < 20; i++) day1.line('Server command: 12');
+    day1.failedMove('WS1', 'WS2', 2);
+    writeFileSync(path.join(dir, 'serverstatus.log'), day1.text(), 'latin1');
+    writeFileSync(path.join(dir, 'dicom.ini'), '[sscscp]\nMyACRNema = ROUTER\nVirtualServerFor0 = MAINPACS\n');
+    const file = path.join(tmp(), 'i.sqlite');
+    expect(await indexed(file, [dir])).toEqual([]);
+    open.splice(0).forEach((d) => d.close());
+    const day2 = new LogBuilder(0).at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    writeFileSync(path.join(dir, 'serverstatus.log'), day2.text(), 'latin1');
+    expect((await indexed(file, [dir])).map((c) => c.cause)).toEqual(['phantom-from-failed-retrieve']);
+  });
 });
