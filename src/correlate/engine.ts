@@ -231,7 +231,8 @@ export class ForensicEngine {
       case 'sql-save-error':
       case 'virtual-db-problem': {
         const recent = this.lastRefusal.get(e.source);
-        if (recent && e.line - recent.line <= 3) {
+        // Within 3 lines after it (a lower number is a new reading of the file, not a follower).
+        if (recent && e.line > recent.line && e.line - recent.line <= 3) {
           const c = this.collisions.get(recent.collision);
           if (c) {
             const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;

@@ -366,6 +366,17 @@ describe('warnings', () => {
     expect(JSON.stringify(r)).not.toContain('"gen"');
   });
 
+  it("an error line at the top of the next reading is not taken for the follower of the last reading's final refusal", () => {
+    const day1 = new LogBuilder(0).at('2026-11-27T09:14:00');
+    for (let i = 0; i < 10; i++) day1.line('Server command: 12');
+    day1.line(`***Refused to enter inconsistent link PatientID into DICOMStudies: PatientID = '${HOSPITAL_ID}' StudyInsta = '${STUDY}', Old='${BSN}', Refused='${HOSPITAL_ID}'`);
+    const day2 = new LogBuilder(0).at('2026-11-28T08:00:00');
+    day2.line(`***Error saving to SQL: ${day2.fileName(HOSPITAL_ID, '1.2.99.7')}`);
+    const engine = new ForensicEngine();
+    for (const e of [...eventsOf('r/serverstatus.log', day1.text()), ...eventsOf('r/serverstatus.log', day2.text())]) engine.push(e);
+    expect(engine.result().collisions[0]!.seriesUids).toEqual([]);
+  });
+
   it('refusals read only in PacsTrouble.log: unexplained, and it says to read serverstatus.log', () => {
     const b = new LogBuilder(0).at('2026-11-26T16:42:00');
     const trouble = new LogBuilder(0);
