@@ -67,6 +67,11 @@ const MAX_LIVE_SERVERS = 256;
 /** Sources whose readings are counted (ForensicEngine.readings). */
 const MAX_READINGS = 4096;
 
+/** The same line of the same reading of a source. */
+function sameLine(a: Evidence, b: Evidence): boolean {
+  return a.source === b.source && a.line === b.line && (a.gen ?? 0) === (b.gen ?? 0);
+}
+
 /** Which of a folder's recorded first lines (first, then others) is this install's; -1 when none. */
 function writerIndex(w: FolderWritten, server: string): number {
   if (serverOf(w.first.source) === server) return 0;
@@ -659,8 +664,21 @@ export class ForensicEngine {
     return cfg ? { config: cfg.source, myAe: cfg.myAe, virtualServers: [...cfg.virtualServers] } : null;
   }
 
+  /** Ids of the failed moves the collisions built last cite (filled by buildCollision, emptied by result()). */
+  private readonly citedMoves = new Set<string>();
+
   private buildCollision(c: CollisionState): Collision {
-    const out = explainCollision(this.context(c));
+    const ctx = this.context(c);
+    const out = explainCollision(ctx);
+    // The failed moves this explanation cites are no open warnings: matched by record, since after a
+    // rotation two readings of one file can share a source:line.
+    const citedLines = new Set(out.evidence.filter((x) => x.kind === 'host-refused').map((x) => `${x.source}:${x.line}`));
+    if (citedLines.size > 0) {
+      for (const m of ctx.failedMovesBefore) {
+        const r = m.evidence.find((x) => x.kind === 'host-refused');
+        if (r && citedLines.has(`${r.source}:${r.line}`)) this.citedMoves.add(m.id);
+      }
+    }
     // How the collision ended, when the logs show it.
     let resolvedAt: string | null = null;
     let resolvedHow: string | null = null;
@@ -684,9 +702,9 @@ export class ForensicEngine {
     if (c.virtualQueryEvidence.length > 0) evidence.push(...c.virtualQueryEvidence);
     if (resolvedAt !== null) {
       const endRef = c.storedAfter && resolvedHow?.includes('stored') ? c.storedAfter : cleaned;
-      if (endRef && !evidence.some((x) => x.source === endRef.source && x.line === endRef.line)) evidence.push({ ...endRef, role: 'collision ended' });
+      if (endRef && !evidence.some((x) => sameLine(x, endRef))) evidence.push({ ...endRef, role: 'collision ended' });
     }
-    if (c.lastRefusal && !evidence.some((x) => x.source === c.lastRefusal!.source && x.line === c.lastRefusal!.line)) evidence.push({ ...c.lastRefusal, role: 'last refusal' });
+    if (c.lastRefusal && !evidence.some((x) => sameLine(x, c.lastRefusal!))) evidence.push({ ...c.lastRefusal, role: 'last refusal' });
     return {
       id: c.id,
       table: c.table,
@@ -736,15 +754,13 @@ export class ForensicEngine {
   }
 
   /** Open warnings: failed retrieves not (yet) explaining a collision and whose rows were not cleaned up. */
-  warnings(collisions: Collision[]): Warning[] {
+  private warnings(): Warning[] {
     if (!this.isVirtualServer) return [];
-    const cited = new Set<string>();
-    for (const c of collisions) for (const e of c.evidence) if (e.kind === 'host-refused') cited.add(`${e.source}:${e.line}`);
     const out: Warning[] = [];
     const site = this.site();
     for (const m of this.failedMoves) {
+      if (this.citedMoves.has(m.id)) continue;
       const w = this.buildWarning(m, site);
-      if (cited.has(`${w.source}:${w.line}`)) continue;
       const folders = Object.keys(m.virtualRows);
       const cleaned = folders.length > 0 && folders.every((fo) => {
         const v = this.virtualFolders.get(fo);
@@ -777,11 +793,12 @@ export class ForensicEngine {
   /** The analysis so far. */
   result(inputs: InputSummary[] = []): AnalysisResult {
     for (const i of inputs) this.noteSource(i.source);
+    this.citedMoves.clear();
     // By first refusal as an instant (untimed first); equal times keep the order of discovery.
     const collisions = [...this.collisions.values()]
       .map((c) => this.buildCollision(c))
       .sort((a, b) => compareOptionalTimes(a.firstSeen, b.firstSeen));
-    return { collisions, warnings: this.warnings(collisions), inputs, site: this.site(), notes: this.notes() };
+    return { collisions, warnings: this.warnings(), inputs, site: this.site(), notes: this.notes() };
   }
 
   snapshot(): unknown {

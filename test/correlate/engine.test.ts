@@ -366,6 +366,32 @@ describe('warnings', () => {
     expect(JSON.stringify(r)).not.toContain('"gen"');
   });
 
+  it("a line of the next reading with the same number as a cited one is another line: its warning stays open, its store is cited", () => {
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    day1.failedMove('WS1', 'WS2', 2);
+    day1.at('2026-11-26T17:00:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    // Day 2 (the same file name after the zip): another failed move on the very same line numbers.
+    const day2 = new LogBuilder(0).at('2026-11-27T08:00:00');
+    day2.failedMove('WS1', 'WS2', 2);
+    const engine = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', day2.text()]]);
+    const r = engine.result();
+    expect(r.collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]!.time).toBe('2026-11-27T08:00:00');
+    // Day 2 instead stores the study under the refused ID on the line number of day 1's refusal.
+    const refusalLine = day1.lines.findIndex((l) => l.includes('***Refused')) + 1;
+    let store: LogBuilder | null = null;
+    for (let k = 0; k < refusalLine && store === null; k++) {
+      const b = new LogBuilder(0).at('2026-11-27T10:00:00');
+      for (let i = 0; i < k; i++) b.line('Server command: 12');
+      b.push('CT01', HOSPITAL_ID, 1);
+      if (b.lines.findIndex((l) => l.includes('Written file')) + 1 === refusalLine) store = b;
+    }
+    const c = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', store!.text()]]).result().collisions[0]!;
+    expect(c.resolvedAt).toBe('2026-11-27T10:00:00');
+    expect(c.evidence.filter((x) => x.line === refusalLine).map((x) => x.role)).toEqual(expect.arrayContaining(['refusal', 'collision ended']));
+  });
+
   it("an error line at the top of the next reading is not taken for the follower of the last reading's final refusal", () => {
     const day1 = new LogBuilder(0).at('2026-11-27T09:14:00');
     for (let i = 0; i < 10; i++) day1.line('Server command: 12');
