@@ -661,7 +661,7 @@ export class ForensicEngine {
     if (source === null) return null;
     const server = serverOf(source);
     const cfg = this.configs.find((x) => serverOf(x.source) === server);
-    return cfg ? { config: cfg.source, myAe: cfg.myAe, virtualServers: [...cfg.virtualServers] } : null;
+    return cfg ? { config: cfg.source, myAe: cfg.myAe, virtualServers: cfg.virtualServers.map((ae, i) => ({ slot: cfg.virtualServerSlots?.[i] ?? i, ae })) } : null;
   }
 
   /** Ids of the failed moves the collisions built last cite (filled by buildCollision, emptied by result()). */

@@ -48,10 +48,12 @@ function refusedPatientId(c: Collision): string | null {
  */
 function moveAes(c: Collision): { upstream: string; router: string; note: string } {
   const ini = c.server;
-  const upstream = ini?.virtualServers[0] || null;
+  const first = ini?.virtualServers[0];
+  const upstream = first?.ae || null;
   const router = ini?.myAe || null;
   const said: string[] = [];
-  if (upstream) said.push(`VirtualServerFor0 = ${upstream}${ini!.virtualServers.length > 1 ? ` (also ${ini!.virtualServers.slice(1).join(', ')}: use the one that holds the study)` : ''}`);
+  const others = (ini?.virtualServers ?? []).slice(1).map((v) => `VirtualServerFor${v.slot} = ${v.ae}`);
+  if (upstream) said.push(`VirtualServerFor${first!.slot} = ${upstream}${others.length > 0 ? ` (also ${others.join(', ')}: use the one that holds the study)` : ''}`);
   if (router) said.push(`MyACRNema = ${router}`);
   const missing: string[] = [];
   if (!upstream) missing.push(`${UPSTREAM_AE} by the virtual server's AE (VirtualServerFor0 in dicom.ini)`);
@@ -115,9 +117,10 @@ export function remediationSteps(c: Collision, site?: SitePatientIdShape): Remed
       });
       steps.push({
         title: 'Have the study sent again',
-        detail: `Nothing of the refused objects was stored. Ask the sender to re-send study ${study} (it will arrive under '${refused}'), or pull it again through the router from the upstream PACS.`,
+        // The AE note stands in the detail: the flat lines (analyze, tail) print no caveat.
+        detail: `Nothing of the refused objects was stored. Ask the sender to re-send study ${study} (it will arrive under '${refused}'), or pull it again through the router from the upstream PACS. ${aes.note}`,
         commands: [`dgate --movestudy:${arg(aes.upstream)},${arg(aes.router)},${arg(refusedPatientId(c) ?? refused)}:${study}`],
-        caveat: `${aes.note} The upstream PACS must know the router's AE. If unsure, a re-send from the modality or a new retrieve from the workstation by the hospital PatientID is the safer route.`,
+        caveat: `The upstream PACS must know the router's AE. If unsure, a re-send from the modality or a new retrieve from the workstation by the hospital PatientID is the safer route.`,
       });
       steps.push({
         title: 'Check the move destination',
@@ -263,10 +266,14 @@ export function warningRemediationSteps(w: Warning, site?: SitePatientIdShape): 
       : [`SELECT ImagePat, COUNT(*) FROM DICOMImages WHERE DeviceName LIKE 'MAG%.%' GROUP BY ImagePat;`],
     caveat: "Column names are the short ones of the default dicom.sql. A row keeps its '.N' suffix until its file arrives (Conquest then strips it), so every row listed is one whose file never came: this retrieve's or another unfinished one's.",
   });
+  const key = folder ? `PatientID '${folder}'` : 'the same PatientID';
   steps.push({
-    title: 'Let a working retrieve clean them up',
-    detail: `Once the destination works, have ${arg(w.requestingAe ?? 'the requester')} retrieve the same data again: the router then fetches the files behind those rows, and rows whose files cannot be fetched (or arrive under another PatientID and are refused) are logged *** missing file: MAG0.0 … and deleted. Until then, a push of the same study under another PatientID will be refused.`,
-    commands: [],
+    title: 'Clean them up before a push is refused',
+    detail:
+      `Until the rows are gone, a push or a retrieve of the same study under another PatientID will be refused. Either fix the destination and retrieve the same data again by ${key}, the key of the failed retrieve, to a destination that accepts: rows whose files the upstream PACS no longer returns under that ID are logged *** missing file: MAG0.0 … and Deleting database entry for image, and go (reference §7). ` +
+      `Or delete the study as it is stored under ${key}${folder ? '' : ' (from step 1)'}, once step 1 showed that all its image rows are on a '.N' device.`,
+    commands: folder ? [`SELECT StudyInsta FROM DICOMStudies WHERE PatientID = '${folder}';`, `dgate --deletestudy:${folder}:<StudyInsta>`] : [`dgate --deletestudy:<PatientID>:<StudyInsta>`],
+    caveat: 'deletestudy removes the database rows and any files of that study under that PatientID; rows on a .N device have no files, so nothing real is lost unless step 1 showed rows on a device without the suffix.',
   });
   steps.push({
     title: 'Check the move destination',
@@ -276,8 +283,8 @@ export function warningRemediationSteps(w: Warning, site?: SitePatientIdShape): 
   });
   if (w.patientFolderLooksLikeBsn && !isNineDigitSite(site)) {
     steps.push({
-      title: 'Retrieve by the hospital PatientID',
-      detail: `The rows are under a BSN (Dutch citizen service number), not a hospital PatientID: ask the user at ${arg(w.requestingAe ?? 'the requesting workstation')} to search by the hospital PatientID, and tell the privacy officer. Share this output only as made with --redact.`,
+      title: 'Then retrieve by the hospital PatientID',
+      detail: `The rows are under a BSN (Dutch citizen service number), not a hospital PatientID. Once they are gone (step 2), ask the user at ${arg(w.requestingAe ?? 'the requesting workstation')} to retrieve by the hospital PatientID; before that, such a retrieve is refused inside the virtual query (**** Virtual query db problem) and fails. Tell the privacy officer, and share this output only as made with --redact.`,
       commands: [],
     });
   }

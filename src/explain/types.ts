@@ -63,8 +63,8 @@ export interface ServerFacts {
   config: string;
   /** MyACRNema: this server's AE title. */
   myAe: string | null;
-  /** VirtualServerFor0..9: the PACS it retrieves from. */
-  virtualServers: string[];
+  /** VirtualServerFor0..9: the PACS it retrieves from, with the N of each (its rows are on device MAGn.N). */
+  virtualServers: { slot: number; ae: string }[];
 }
 
 export interface Warning {

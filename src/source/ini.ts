@@ -35,7 +35,9 @@ export function parseDicomIni(text: string, source: string): ConquestConfig {
     else if ((m = /^virtualserverfor(\d)$/.exec(key)) && value !== '') vs.push([Number(m[1]), value.split(',')[0]!.trim()]);
     else if ((m = /^magdevice(\d+)$/.exec(key)) && value !== '') mags.push([Number(m[1]), value]);
   }
-  cfg.virtualServers = vs.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
+  vs.sort((a, b) => a[0] - b[0]);
+  cfg.virtualServers = vs.map((x) => x[1]);
+  cfg.virtualServerSlots = vs.map((x) => x[0]);
   cfg.magDevices = mags.sort((a, b) => a[0] - b[0]).map((x) => x[1]);
   return cfg;
 }

@@ -23,6 +23,8 @@ export interface ConquestConfig {
   pacsName: string | null;
   /** `VirtualServerFor0..9` values (AE only, flags removed). */
   virtualServers: string[];
+  /** The N of each `VirtualServerForN`, in the order of virtualServers (absent in states saved before it). */
+  virtualServerSlots?: number[];
   /** `MAGDevice0..n` roots. */
   magDevices: string[];
   fileNameSyntax: string | null;

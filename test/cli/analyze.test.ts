@@ -115,7 +115,7 @@ describe('cqlog analyze on the genuine Conquest logs', () => {
     expect(a.warnings[0]).toMatchObject({ kind: 'phantom-risk', requestingAe: 'WS1', destinationAe: 'S127.0.0.1', imageCount: 2, patientFolder: '123456782', patientFolderLooksLikeBsn: true });
     // What to do, in the JSON and under the warning in the text.
     expect(a.warnings[0].remediation.join('\n')).toContain("ImagePat = '123456782' AND DeviceName LIKE 'MAG%.%'");
-    expect(a.warnings[0].remediation.some((x: string) => x.startsWith('Retrieve by the hospital PatientID'))).toBe(true);
+    expect(a.warnings[0].remediation.some((x: string) => x.startsWith('Then retrieve by the hospital PatientID'))).toBe(true);
     const text = runCli(['analyze', path.join(REAL, 's4b-unknown-ae-debug', 'router')]).stdout;
     expect(text).toMatch(/PHANTOM RISK[\s\S]*what to do:\n {2}- Look for the rows without files/);
     // --redact reaches the steps too.

@@ -311,8 +311,13 @@ describe('warnings', () => {
       for (const e of eventsOf(source, b.text())) engine.push(e);
       return engine.result().collisions[0]!.server;
     };
-    expect(at('router/logs/logs_20261127.zip!serverstatus.log')).toEqual({ config: 'router/dicom.ini', myAe: 'RTR1', virtualServers: ['MAINPACS'] });
+    expect(at('router/logs/logs_20261127.zip!serverstatus.log')).toEqual({ config: 'router/dicom.ini', myAe: 'RTR1', virtualServers: [{ slot: 0, ae: 'MAINPACS' }] });
     expect(at('mainpacs/serverstatus.log')).toBeNull();
+    // The N of VirtualServerForN is kept (a state saved without it reads as 0, 1, …).
+    const engine = new ForensicEngine();
+    engine.addConfig({ ...VIRTUAL_INI, source: 'router/dicom.ini', virtualServerSlots: [2] });
+    for (const e of eventsOf('router/serverstatus.log', b.text())) engine.push(e);
+    expect(engine.result().collisions[0]!.server!.virtualServers).toEqual([{ slot: 2, ae: 'MAINPACS' }]);
   });
 
   it("another install's earlier write of the folder does not hide the router's own write under Old", () => {

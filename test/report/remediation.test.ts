@@ -41,29 +41,36 @@ describe('remediationSteps', () => {
     // No dicom.ini read (or an analysis saved before the field existed): placeholders, and what to put there.
     const none = step({ ...incident(), server: null });
     expect(none.commands).toEqual([`dgate --movestudy:<UPSTREAM_PACS_AE>,<ROUTER_AE>,12345678:${STUDY}`]);
-    expect(none.caveat).toMatch(/Replace <UPSTREAM_PACS_AE> by .*VirtualServerFor0.* and <ROUTER_AE> by .*MyACRNema/);
-    const both = step({ ...incident(), server: { config: 'router/dicom.ini', myAe: 'ROUTER', virtualServers: ['MAINPACS', 'OLDPACS'] } });
+    expect(none.detail).toMatch(/Replace <UPSTREAM_PACS_AE> by .*VirtualServerFor0.* and <ROUTER_AE> by .*MyACRNema/);
+    const both = step({ ...incident(), server: { config: 'router/dicom.ini', myAe: 'ROUTER', virtualServers: [{ slot: 1, ae: 'MAINPACS' }, { slot: 3, ae: 'OLDPACS' }] } });
     expect(both.commands).toEqual([`dgate --movestudy:MAINPACS,ROUTER,12345678:${STUDY}`]);
-    expect(both.caveat).toMatch(/^AE titles from router\/dicom\.ini: VirtualServerFor0 = MAINPACS \(also OLDPACS: use the one that holds the study\), MyACRNema = ROUTER\./);
-    expect(both.caveat).not.toContain('Replace');
+    // In the detail, so the flat lines of analyze and tail carry it too.
+    expect(both.detail).toMatch(/AE titles from router\/dicom\.ini: VirtualServerFor1 = MAINPACS \(also VirtualServerFor3 = OLDPACS: use the one that holds the study\), MyACRNema = ROUTER\.$/);
+    expect(both.detail).not.toContain('Replace');
+    expect(remediationFor({ ...incident(), server: null }).find((x) => x.startsWith('Have the study sent again'))).toMatch(/Replace <UPSTREAM_PACS_AE> by/);
     // Only what the file holds is filled in.
     const half = step({ ...incident(), server: { config: 'r/dicom.ini', myAe: 'ROUTER', virtualServers: [] } });
     expect(half.commands).toEqual([`dgate --movestudy:<UPSTREAM_PACS_AE>,ROUTER,12345678:${STUDY}`]);
-    expect(half.caveat).toMatch(/MyACRNema = ROUTER\. Replace <UPSTREAM_PACS_AE>/);
+    expect(half.detail).toMatch(/MyACRNema = ROUTER\. Replace <UPSTREAM_PACS_AE>/);
   });
 
-  it('an open phantom-risk warning: find the rows, let a working retrieve clean them, fix the destination; retrieve by hospital ID when they are under a BSN', () => {
+  it('an open phantom-risk warning: find the rows, clean them up (retrieve by the same ID, or delete), fix the destination; retrieve by hospital ID only after, under a BSN', () => {
     const w: Warning = fixture('analysis-incident.json').warnings[0]!;
     const plain = warningRemediationSteps({ ...w, patientFolder: null, patientFolderLooksLikeBsn: null });
-    expect(plain.map((s) => s.title)).toEqual(['Look for the rows without files', 'Let a working retrieve clean them up', 'Check the move destination']);
+    expect(plain.map((s) => s.title)).toEqual(['Look for the rows without files', 'Clean them up before a push is refused', 'Check the move destination']);
+    expect(plain[1]!.commands).toEqual(['dgate --deletestudy:<PatientID>:<StudyInsta>']);
     expect(plain[0]!.commands).toEqual([`SELECT ImagePat, COUNT(*) FROM DICOMImages WHERE DeviceName LIKE 'MAG%.%' GROUP BY ImagePat;`]);
     expect(plain[2]!.detail).toContain("Host 'WS3' did not accept");
     const bsn = warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true });
     expect(bsn[0]!.commands).toEqual([`SELECT SeriesInst, COUNT(*) FROM DICOMImages WHERE ImagePat = '${BSN_ID}' AND DeviceName LIKE 'MAG%.%' GROUP BY SeriesInst;`]);
-    expect(bsn.map((s) => s.title)).toContain('Retrieve by the hospital PatientID');
+    // Clean-up by the key of the failed retrieve (reference §7), and the hospital ID only after it.
+    expect(bsn[1]!.detail).toContain(`retrieve the same data again by PatientID '${BSN_ID}'`);
+    expect(bsn[1]!.commands).toEqual([`SELECT StudyInsta FROM DICOMStudies WHERE PatientID = '${BSN_ID}';`, `dgate --deletestudy:${BSN_ID}:<StudyInsta>`]);
+    const then = bsn.find((s) => s.title === 'Then retrieve by the hospital PatientID')!;
+    expect(then.detail).toMatch(/Once they are gone .*before that, such a retrieve is refused inside the virtual query/);
     // On a site whose own IDs are 9 digits a BSN-shaped folder proves nothing.
     const nine = { samples: 40, length: 9, digitsOnly: true, prefix: '', description: '9 digits' };
-    expect(warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true }, nine).map((s) => s.title)).not.toContain('Retrieve by the hospital PatientID');
+    expect(warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true }, nine).map((s) => s.title)).not.toContain('Then retrieve by the hospital PatientID');
     expect(warningRemediationFor(w)).toHaveLength(3);
   });
 

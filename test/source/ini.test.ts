@@ -23,6 +23,7 @@ describe('parseDicomIni', () => {
     expect(c.myAe).toBe('CONQUESTSRV1');
     expect(c.pacsName).toBe('PACS');
     expect(c.virtualServers).toEqual(['FIRST', 'SECOND']);
+    expect(c.virtualServerSlots).toEqual([0, 1]);
     expect(c.magDevices).toEqual(['D:\\\\dicomdata\\\\', 'F:\\\\d2\\\\', 'E:\\\\d10\\\\']);
     expect(c.zipTime).toBe('05:');
     expect(c.fileNameSyntax).toBeNull();
@@ -36,6 +37,6 @@ describe('parseDicomIni', () => {
 
   it('reads the latin1 BOM bytes of an ini read as latin1, and an empty ini', () => {
     expect(parseDicomIni(Buffer.from('\uFEFFMyACRNema = A\n', 'utf8').toString('latin1'), 'x').myAe).toBe('A');
-    expect(parseDicomIni('', 'x')).toEqual({ source: 'x', myAe: null, pacsName: null, virtualServers: [], magDevices: [], fileNameSyntax: null, zipTime: null });
+    expect(parseDicomIni('', 'x')).toEqual({ source: 'x', myAe: null, pacsName: null, virtualServers: [], virtualServerSlots: [], magDevices: [], fileNameSyntax: null, zipTime: null });
   });
 });
