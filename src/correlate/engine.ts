@@ -67,6 +67,22 @@ const MAX_LIVE_SERVERS = 256;
 /** Sources whose readings are counted (ForensicEngine.readings). */
 const MAX_READINGS = 4096;
 
+/** The highest line each source has in a saved state (every object with a string `source` and a number `line`). */
+function lastLinesIn(state: unknown): Map<string, number> {
+  const out = new Map<string, number>();
+  const stack: unknown[] = [state];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (Array.isArray(x)) for (const v of x) stack.push(v);
+    else if (x !== null && typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if (typeof o.source === 'string' && typeof o.line === 'number' && o.line > (out.get(o.source) ?? 0)) out.set(o.source, o.line);
+      for (const v of Object.values(o)) if (v !== null && typeof v === 'object') stack.push(v);
+    }
+  }
+  return out;
+}
+
 /** The same line of the same reading of a source. */
 function sameLine(a: Evidence, b: Evidence): boolean {
   return a.source === b.source && a.line === b.line && (a.gen ?? 0) === (b.gen ?? 0);
@@ -87,6 +103,7 @@ interface RecentRefusal {
   collision: string;
   source: string;
   line: number;
+  gen?: number;
 }
 
 export interface EngineNotes extends AnalysisNotes {
@@ -237,7 +254,7 @@ export class ForensicEngine {
       case 'virtual-db-problem': {
         const recent = this.lastRefusal.get(e.source);
         // Within 3 lines after it (a lower number is a new reading of the file, not a follower).
-        if (recent && e.line > recent.line && e.line - recent.line <= 3) {
+        if (recent && (recent.gen ?? 0) === this.reading && e.line > recent.line && e.line - recent.line <= 3) {
           const c = this.collisions.get(recent.collision);
           if (c) {
             const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;
@@ -267,7 +284,11 @@ export class ForensicEngine {
     }
     if (at.finished && e.kind === 'host-refused') {
       const m = at.finished;
-      if (this.reading > 0) m.gen = this.reading;
+      if (this.reading > 0) {
+        // The tracker's lines carry no reading: mark them, so two readings' lines of one number stay apart.
+        m.gen = this.reading;
+        m.evidence = m.evidence.map((x) => (x.gen === undefined ? { ...x, gen: this.reading } : x));
+      }
       if ((m.imagesToSend ?? 0) > 0) {
         this.failedMoves.push(m);
         if (this.failedMoves.length > this.cfg.maxFailedMoves) {
@@ -520,7 +541,7 @@ export class ForensicEngine {
       c.lastRefusal = r;
     }
     if (!copy && callingAe) c.pushers[callingAe] = (c.pushers[callingAe] ?? 0) + 1;
-    this.lastRefusal.set(e.source, { collision: id, source: e.source, line: e.line });
+    this.lastRefusal.set(e.source, { collision: id, source: e.source, line: e.line, ...(this.reading > 0 ? { gen: this.reading } : {}) });
     // A refusal after the refused value was stored means the collision is back.
     if (c.storedAfter && e.time !== null && c.storedAfter.time !== null && compareTimes(e.time, c.storedAfter.time) > 0) c.storedAfter = null;
     return isNew ? c : null;
@@ -581,6 +602,11 @@ export class ForensicEngine {
 
   private noteReading(source: string, line: number): void {
     let rec = source === this.lastReadingSource ? this.lastReading : this.readings.get(source);
+    if (rec !== undefined && source !== this.lastReadingSource) {
+      // Most recently used last: the live log, read on and off for years, is never the one forgotten.
+      this.readings.delete(source);
+      this.readings.set(source, rec);
+    }
     if (rec === undefined) {
       if (this.readings.size >= MAX_READINGS) this.readings.delete(this.readings.keys().next().value as string);
       rec = { gen: 0, line };
@@ -591,6 +617,9 @@ export class ForensicEngine {
     this.lastReading = rec;
     this.reading = rec.gen;
   }
+
+  /** The newest reading of a source (0 when it was read once). */
+  private readonly latestReading = (source: string): number => this.readings.get(source)?.gen ?? 0;
 
   /** Evidence of the event being pushed, marked with its reading when not the first. */
   private ref(e: LogEvent, role?: string): Evidence {
@@ -672,11 +701,12 @@ export class ForensicEngine {
     const out = explainCollision(ctx);
     // The failed moves this explanation cites are no open warnings: matched by record, since after a
     // rotation two readings of one file can share a source:line.
-    const citedLines = new Set(out.evidence.filter((x) => x.kind === 'host-refused').map((x) => `${x.source}:${x.line}`));
+    const lineKey = (x: Evidence): string => `${x.gen ?? 0}:${x.source}:${x.line}`;
+    const citedLines = new Set(out.evidence.filter((x) => x.kind === 'host-refused').map(lineKey));
     if (citedLines.size > 0) {
       for (const m of ctx.failedMovesBefore) {
         const r = m.evidence.find((x) => x.kind === 'host-refused');
-        if (r && citedLines.has(`${r.source}:${r.line}`)) this.citedMoves.add(m.id);
+        if (r && citedLines.has(lineKey(r))) this.citedMoves.add(m.id);
       }
     }
     // How the collision ended, when the logs show it.
@@ -725,7 +755,7 @@ export class ForensicEngine {
       resolvedHow,
       seriesUids: [...c.seriesUids],
       server: this.serverFacts(c.firstRefusals[0]?.source ?? null),
-      evidence: sortEvidence(evidence),
+      evidence: sortEvidence(evidence, this.latestReading),
       remediation: [],
     };
   }
@@ -746,7 +776,7 @@ export class ForensicEngine {
       imageCount: m.imagesToSend ?? 0,
       patientFolder: folder,
       patientFolderLooksLikeBsn: folder === null ? null : looksLikeBsn(folder),
-      evidence: m.evidence,
+      evidence: m.evidence.map((x) => printedEvidence(x, this.latestReading)),
       remediation: [],
     };
     w.remediation = warningRemediationFor(w, site);
@@ -870,7 +900,9 @@ export class ForensicEngine {
     e.lastCleanup = new Map(st.lastCleanup);
     e.firstTime = st.firstTime;
     e.liveServers = new Set(st.liveServers ?? []);
-    e.readings = new Map(st.readings ?? []);
+    // A state saved before readings were counted: the last line it knew of each source, so the
+    // first rotation after the upgrade is seen as one.
+    e.readings = new Map(st.readings ?? [...lastLinesIn(state)].map(([src, line]) => [src, { gen: 0, line }] as [string, { gen: number; line: number }]));
     e.emittedRisks = new Set(st.emittedRisks);
     return e;
   }
@@ -886,10 +918,16 @@ function tieGroup(e: Evidence): number {
   return e.kind === 'inconsistent' ? 0 : 2;
 }
 
-/** Evidence as printed: without its internal reading number. */
-function printedEvidence(e: Evidence): Evidence {
-  if (e.gen === undefined) return e;
+/**
+ * Evidence as printed: without its internal reading number. A line of an earlier reading of a file
+ * that was read again since (`latest` gives the newest reading of a source) says so in its role: its
+ * line number is of the file as it was then, now in the day's logs_*.zip.
+ */
+function printedEvidence(e: Evidence, latest?: (source: string) => number): Evidence {
+  const earlier = latest !== undefined && (e.gen ?? 0) < latest(e.source);
+  if (e.gen === undefined && !earlier) return e;
   const { gen: _reading, ...printed } = e;
+  if (earlier) printed.role = `${e.role ?? e.kind}; earlier reading of this file, now in its logs_*.zip`;
   return printed;
 }
 
@@ -900,7 +938,7 @@ function printedEvidence(e: Evidence): Evidence {
  * one comparator sort: a comparator mixing file order with cross-file rules cannot be transitive
  * (it could put `PacsTrouble.log:9` before `:8`).
  */
-export function sortEvidence(list: Evidence[]): Evidence[] {
+export function sortEvidence(list: Evidence[], latest?: (source: string) => number): Evidence[] {
   const seen = new Set<string>();
   const bySource = new Map<string, Evidence[]>();
   for (const e of list) {
@@ -929,7 +967,7 @@ export function sortEvidence(list: Evidence[]): Evidence[] {
       if (d < 0) best = i;
     }
     if (best === -1) return out;
-    out.push(printedEvidence(runs[best]![at[best]!]!));
+    out.push(printedEvidence(runs[best]![at[best]!]!, latest));
     at[best]!++;
   }
 }

@@ -24,6 +24,8 @@ export interface RemediationStep {
   commands: string[];
   /** What we are not sure of, or what to check first. */
   caveat?: string;
+  /** The commands are steps one after the other, not alternatives. */
+  sequence?: boolean;
   /** A file to add (the dicom.ini fragment), shown as a block. */
   file?: { name: string; language: string; content: string };
 }
@@ -239,7 +241,7 @@ export function remediationFor(c: Collision, site?: SitePatientIdShape): string[
 
 function flatSteps(steps: RemediationStep[]): string[] {
   return steps.map((s) => {
-    const cmds = s.commands.length > 0 ? ` ${s.commands.map((x) => `\`${x}\``).join(' or ')}` : '';
+    const cmds = s.commands.length > 0 ? ` ${s.commands.map((x) => `\`${x}\``).join(s.sequence ? ' then ' : ' or ')}` : '';
     // The flat lines carry no file: say where the fragment is.
     const file = s.file ? ` The ${s.file.name} fragment is printed by \`cqlog report\` (Markdown or HTML).` : '';
     return `${s.title}: ${s.detail}${cmds}${file}`;
@@ -271,8 +273,9 @@ export function warningRemediationSteps(w: Warning, site?: SitePatientIdShape): 
     title: 'Clean them up before a push is refused',
     detail:
       `Until the rows are gone, a push or a retrieve of the same study under another PatientID will be refused. Either fix the destination and retrieve the same data again by ${key}, the key of the failed retrieve, to a destination that accepts: rows whose files the upstream PACS no longer returns under that ID are logged *** missing file: MAG0.0 … and Deleting database entry for image, and go (reference §7). ` +
-      `Or delete the study as it is stored under ${key}${folder ? '' : ' (from step 1)'}, once step 1 showed that all its image rows are on a '.N' device.`,
+      `Or delete the study as it is stored under ${key}${folder ? '' : ' (from step 1)'}, once step 1 showed that all its image rows are on a '.N' device (deletestudy also removes any files of that study under that ID): first look up its StudyInsta, then delete.`,
     commands: folder ? [`SELECT StudyInsta FROM DICOMStudies WHERE PatientID = '${folder}';`, `dgate --deletestudy:${folder}:<StudyInsta>`] : [`dgate --deletestudy:<PatientID>:<StudyInsta>`],
+    sequence: true,
     caveat: 'deletestudy removes the database rows and any files of that study under that PatientID; rows on a .N device have no files, so nothing real is lost unless step 1 showed rows on a device without the suffix.',
   });
   steps.push({

@@ -394,7 +394,47 @@ describe('warnings', () => {
     }
     const c = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', store!.text()]]).result().collisions[0]!;
     expect(c.resolvedAt).toBe('2026-11-27T10:00:00');
-    expect(c.evidence.filter((x) => x.line === refusalLine).map((x) => x.role)).toEqual(expect.arrayContaining(['refusal', 'collision ended']));
+    // (the first reading's line says it is of an earlier reading)
+    expect(c.evidence.filter((x) => x.line === refusalLine).map((x) => x.role?.split(';')[0])).toEqual(expect.arrayContaining(['refusal', 'collision ended']));
+    expect(c.evidence.find((x) => x.line === refusalLine && x.role?.startsWith('refusal'))!.role).toMatch(/earlier reading of this file, now in its logs_\*\.zip/);
+  });
+
+  it("two readings' failed moves on the same line numbers stay apart: the one not cited is still an open warning", () => {
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    day1.failedMove('WS1', 'WS2', 2);
+    const day2 = new LogBuilder(0).at('2026-11-27T08:00:00');
+    day2.failedMove('WS1', 'WS3', 2);
+    day2.at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const r = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', day2.text()]]).result();
+    expect(r.collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    expect(r.warnings.map((w) => w.destinationAe)).toEqual(['WS2']);
+    // Its evidence is of the earlier reading, and says so; nothing internal is printed.
+    expect(r.warnings[0]!.evidence.every((x) => x.role?.includes('earlier reading of this file'))).toBe(true);
+    expect(JSON.stringify(r)).not.toContain('"gen"');
+  });
+
+  it('a state saved before readings were counted still sees the first rotation; the live log is never the source forgotten', () => {
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    for (let i = 0; i < 20; i++) day1.line('Server command: 12');
+    day1.failedMove('WS1', 'WS2', 2);
+    const day2 = new LogBuilder(0).at('2026-11-27T09:14:00').refusedPush('CT01', HOSPITAL_ID, BSN, 1);
+    const old = JSON.parse(JSON.stringify(run([['r/serverstatus.log', day1.text()]]).snapshot())) as Record<string, unknown>;
+    delete old.readings;
+    const upgraded = ForensicEngine.restore(old);
+    for (const e of eventsOf('r/serverstatus.log', day2.text())) upgraded.push(e);
+    expect(upgraded.result().collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
+    // 4,500 other sources read between the two days (zip entries of an archive folder), the live log
+    // read on once among them: it stays known, though more than 4,096 sources came after its first line.
+    const engine = run([['r/serverstatus.log', day1.text()]]);
+    const other = new LogBuilder(0).at('2026-11-26T18:00:00').line('Server command: 12').text();
+    const others = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) for (const e of eventsOf(`a/logs_${i}.zip!serverstatus.log`, other)) engine.push(e);
+    };
+    others(0, 2000);
+    for (const e of eventsOf('r/serverstatus.log', day1.line('Server command: 12').text()).slice(-1)) engine.push(e);
+    others(2000, 4500);
+    for (const e of eventsOf('r/serverstatus.log', day2.text())) engine.push(e);
+    expect(engine.result().collisions[0]!.cause).toBe('phantom-from-failed-retrieve');
   });
 
   it("an error line at the top of the next reading is not taken for the follower of the last reading's final refusal", () => {

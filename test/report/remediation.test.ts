@@ -72,6 +72,8 @@ describe('remediationSteps', () => {
     const nine = { samples: 40, length: 9, digitsOnly: true, prefix: '', description: '9 digits' };
     expect(warningRemediationSteps({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true }, nine).map((s) => s.title)).not.toContain('Then retrieve by the hospital PatientID');
     expect(warningRemediationFor(w)).toHaveLength(3);
+    // Look up, then delete: one after the other, not alternatives.
+    expect(warningRemediationFor({ ...w, patientFolder: BSN_ID, patientFolderLooksLikeBsn: true })[1]).toContain(`WHERE PatientID = '${BSN_ID}';\` then \`dgate --deletestudy:${BSN_ID}:<StudyInsta>\``);
   });
 
   it('an ID change at the source: decide, then modify or delete under Old, or fix the sender', () => {
