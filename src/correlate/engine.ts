@@ -67,20 +67,29 @@ const MAX_LIVE_SERVERS = 256;
 /** Sources whose readings are counted (ForensicEngine.readings). */
 const MAX_READINGS = 4096;
 
-/** The highest line each source has in a saved state (every object with a string `source` and a number `line`). */
+/**
+ * Where a saved state last was in each source: the line of its latest-timed entry (every object with
+ * a string `source` and a number `line`), the highest line among equal times. Not simply the highest
+ * line: a state kept across a rotation by a version that counted no readings holds yesterday's higher
+ * line numbers too.
+ */
 function lastLinesIn(state: unknown): Map<string, number> {
-  const out = new Map<string, number>();
+  const best = new Map<string, { time: string; line: number }>();
   const stack: unknown[] = [state];
   while (stack.length > 0) {
     const x = stack.pop();
     if (Array.isArray(x)) for (const v of x) stack.push(v);
     else if (x !== null && typeof x === 'object') {
       const o = x as Record<string, unknown>;
-      if (typeof o.source === 'string' && typeof o.line === 'number' && o.line > (out.get(o.source) ?? 0)) out.set(o.source, o.line);
+      if (typeof o.source === 'string' && typeof o.line === 'number') {
+        const time = typeof o.time === 'string' ? o.time : '';
+        const b = best.get(o.source);
+        if (b === undefined || time > b.time || (time === b.time && o.line > b.line)) best.set(o.source, { time, line: o.line });
+      }
       for (const v of Object.values(o)) if (v !== null && typeof v === 'object') stack.push(v);
     }
   }
-  return out;
+  return new Map([...best].map(([k, v]) => [k, v.line]));
 }
 
 /** The same line of the same reading of a source. */
@@ -190,6 +199,7 @@ export class ForensicEngine {
     this.seeTime(e.time);
     this.noteSource(e.source);
     this.noteReading(e.source, e.line);
+    this.tracker.reading = this.reading;
     if (!this.debugSeen && DEBUG_KINDS.has(e.kind)) this.debugSeen = true;
     if (!this.virtualSeen && e.kind.startsWith('virtual-') && e.kind !== 'virtual-file' && e.kind !== 'virtual-storage-problem') this.virtualSeen = true;
     const at = this.tracker.push(e);
@@ -284,11 +294,7 @@ export class ForensicEngine {
     }
     if (at.finished && e.kind === 'host-refused') {
       const m = at.finished;
-      if (this.reading > 0) {
-        // The tracker's lines carry no reading: mark them, so two readings' lines of one number stay apart.
-        m.gen = this.reading;
-        m.evidence = m.evidence.map((x) => (x.gen === undefined ? { ...x, gen: this.reading } : x));
-      }
+      if (this.reading > 0) m.gen = this.reading;
       if ((m.imagesToSend ?? 0) > 0) {
         this.failedMoves.push(m);
         if (this.failedMoves.length > this.cfg.maxFailedMoves) {

@@ -413,6 +413,37 @@ describe('warnings', () => {
     expect(JSON.stringify(r)).not.toContain('"gen"');
   });
 
+  it("every line of a move made after a rotation is of the new reading, also those added after its refusal", () => {
+    const day1 = new LogBuilder(0).at('2026-11-26T10:00:00');
+    for (let i = 0; i < 40; i++) day1.line('Server command: 12');
+    const day2 = new LogBuilder(0).at('2026-11-27T08:00:00');
+    day2.failedMove('WS1', 'WS4', 2);
+    const w = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', day2.text()]]).result().warnings;
+    expect(w.map((x) => x.destinationAe)).toEqual(['WS4']);
+    expect(w[0]!.evidence.map((x) => x.role)).toContain('move finished');
+    expect(w[0]!.evidence.filter((x) => x.role?.includes('earlier reading'))).toEqual([]);
+  });
+
+  it('a state an earlier version kept across a rotation is seeded from its latest lines, not its highest', () => {
+    const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
+    for (let i = 0; i < 40; i++) day1.line('Server command: 12');
+    day1.failedMove('WS1', 'WS2', 2);
+    const day2 = new LogBuilder(0).at('2026-11-27T08:00:00');
+    day2.failedMove('WS1', 'WS3', 2);
+    const cut = day2.lines.length;
+    day2.at('2026-11-27T09:00:00').failedMove('WS1', 'WS4', 2);
+    const engine = run([['r/serverstatus.log', day1.text()], ['r/serverstatus.log', day2.lines.slice(0, cut).join('\n') + '\n']]);
+    // What the earlier version saved: no readings, no reading marks.
+    const strip = (x: unknown): unknown =>
+      Array.isArray(x) ? x.map(strip) : x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'gen' && k !== 'readings').map(([k, v]) => [k, strip(v)])) : x;
+    const upgraded = ForensicEngine.restore(strip(JSON.parse(JSON.stringify(engine.snapshot()))));
+    for (const e of eventsOf('r/serverstatus.log', day2.text())) if (e.line > cut) upgraded.push(e);
+    const w = upgraded.result().warnings;
+    expect(w.map((x) => x.destinationAe)).toEqual(['WS2', 'WS3', 'WS4']);
+    // Today's moves are not taken for lines of a zipped earlier reading.
+    for (const x of w.filter((x) => x.destinationAe !== 'WS2')) expect(x.evidence.filter((e) => e.role?.includes('earlier reading'))).toEqual([]);
+  });
+
   it('a state saved before readings were counted still sees the first rotation; the live log is never the source forgotten', () => {
     const day1 = new LogBuilder(0).at('2026-11-26T16:42:00');
     for (let i = 0; i < 20; i++) day1.line('Server command: 12');
