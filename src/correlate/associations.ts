@@ -181,12 +181,6 @@ export class AssociationTracker {
    */
   reading = 0;
 
-  private mark(e: LogEvent, role: string): Evidence {
-    const r = ref(e, role);
-    if (this.reading > 0) r.gen = this.reading;
-    return r;
-  }
-
   /** Serialisable state (for tail checkpoints). */
   snapshot(): unknown {
     return { open: [...this.open.values()], seq: this.seq, orphanMoves: [...this.orphanMoves.entries()], notes: this.notes, moveCounter: this.moveCounter };
@@ -278,7 +272,7 @@ export class AssociationTracker {
       virtualRows: {},
       virtualFileTimes: [],
       collecting: false,
-      evidence: [this.mark(e, 'move requested')],
+      evidence: [ref(e, 'move requested', this.reading)],
       ambiguous: false,
     };
   }
@@ -575,22 +569,22 @@ export class AssociationTracker {
     switch (e.kind) {
       case 'images-to-send':
         m.imagesToSend = typeof f.count === 'number' ? f.count : null;
-        m.evidence.push(this.mark(e, 'images found'));
+        m.evidence.push(ref(e, 'images found', this.reading));
         break;
       case 'host-refused':
         m.outcome = 'refused';
-        m.evidence.push(this.mark(e, 'destination refused the connection'));
+        m.evidence.push(ref(e, 'destination refused the connection', this.reading));
         finished = m;
         break;
       case 'sending-file':
         if (m.outcome === 'pending') {
           m.outcome = 'sent';
-          m.evidence.push(this.mark(e, 'first image sent'));
+          m.evidence.push(ref(e, 'first image sent', this.reading));
         }
         break;
       case 'move-destination-unknown':
         m.outcome = 'unknown-destination';
-        m.evidence.push(this.mark(e, 'destination unknown (C003)'));
+        m.evidence.push(ref(e, 'destination unknown (C003)', this.reading));
         break;
       case 'move-search-failed':
         m.outcome = 'no-images';
@@ -599,28 +593,28 @@ export class AssociationTracker {
         const folder = s(f.patientFolder);
         if (folder) m.virtualRows[folder] = (m.virtualRows[folder] ?? 0) + 1;
         if (typeof f.fileTime === 'number' && m.virtualFileTimes.length < 64) m.virtualFileTimes.push(f.fileTime);
-        if (Object.values(m.virtualRows).reduce((x, y) => x + y, 0) <= 3) m.evidence.push(this.mark(e, 'database row made for a virtual image'));
+        if (Object.values(m.virtualRows).reduce((x, y) => x + y, 0) <= 3) m.evidence.push(ref(e, 'database row made for a virtual image', this.reading));
         break;
       }
       case 'virtual-collecting':
         m.collecting = true;
-        m.evidence.push(this.mark(e, 'collecting from the virtual server'));
+        m.evidence.push(ref(e, 'collecting from the virtual server', this.reading));
         break;
       case 'move-done':
       case 'get-done':
         if (m.outcome === 'pending') m.outcome = m.imagesToSend === null ? 'no-images' : 'done';
-        m.evidence.push(this.mark(e, 'move finished'));
+        m.evidence.push(ref(e, 'move finished', this.reading));
         m.done = true;
         finished = finished ?? m;
         break;
       case 'qualify-mapped':
-        m.evidence.push(this.mark(e, 'destination address from acrnema.map'));
+        m.evidence.push(ref(e, 'destination address from acrnema.map', this.reading));
         break;
       case 'virtual-move-error':
       case 'virtual-association-lost':
       case 'virtual-move-connect-failed':
       case 'retrieve-incomplete':
-        if (m.evidence.length < 16) m.evidence.push(this.mark(e, 'upstream failure; clean-up follows'));
+        if (m.evidence.length < 16) m.evidence.push(ref(e, 'upstream failure; clean-up follows', this.reading));
         break;
       default:
         break;

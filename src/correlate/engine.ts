@@ -15,7 +15,7 @@ import type { ExplainContext } from '../explain/context.js';
 import { AssociationTracker, type MoveRecord } from './associations.js';
 import { BoundedMap } from './bounded.js';
 import { DEFAULT_CONFIG, type CorrelateConfig } from './config.js';
-import { isTroubleCopy, ref, serverOf, wallSeconds } from './evidence.js';
+import { compareInFile, isTroubleCopy, lineKey, ref, serverOf, wallSeconds } from './evidence.js';
 import { THREAD_LINE_KINDS } from '../parse/catalog/threadLine.js';
 import { MAX_OTHER_INSTALLS, type CollisionState, type FolderWritten, type SeriesWritten, type VirtualFolder } from './state.js';
 import { learnShape, type ShapeState, describeShape } from './siteShape.js';
@@ -90,11 +90,6 @@ function lastLinesIn(state: unknown): Map<string, number> {
     }
   }
   return new Map([...best].map(([k, v]) => [k, v.line]));
-}
-
-/** The same line of the same reading of a source. */
-function sameLine(a: Evidence, b: Evidence): boolean {
-  return a.source === b.source && a.line === b.line && (a.gen ?? 0) === (b.gen ?? 0);
 }
 
 /** Which of a folder's recorded first lines (first, then others) is this install's; -1 when none. */
@@ -215,7 +210,7 @@ export class ForensicEngine {
         if (folder) {
           const v = this.virtual(folder);
           v.added++;
-          if (v.addedEvidence.length < 3) v.addedEvidence = appended(v.addedEvidence, this.ref(e, 'database row made for a virtual image'));
+          if (v.addedEvidence.length < 3) v.addedEvidence = appended(v.addedEvidence, ref(e, 'database row made for a virtual image', this.reading));
           if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
         }
         break;
@@ -224,7 +219,7 @@ export class ForensicEngine {
         const pid = typeof f.patientId === 'string' ? f.patientId.trim() : '';
         if (pid) {
           const v = this.virtual(pid);
-          if (v.grabbed.length < 3) v.grabbed = appended(v.grabbed, this.ref(e, 'files of Old collected from the virtual server'));
+          if (v.grabbed.length < 3) v.grabbed = appended(v.grabbed, ref(e, 'files of Old collected from the virtual server', this.reading));
         }
         break;
       }
@@ -234,7 +229,7 @@ export class ForensicEngine {
         if (folder && VIRTUAL_DEVICE.test(device)) {
           const v = this.virtual(folder);
           v.missing++;
-          const r = this.ref(e, 'phantom row without a file, cleaned up');
+          const r = ref(e, 'phantom row without a file, cleaned up', this.reading);
           if (!v.firstMissing) v.firstMissing = r;
           v.lastMissing = r;
           if (typeof f.fileTime === 'number' && v.fileTimes.length < 16) v.fileTimes = appended(v.fileTimes, f.fileTime);
@@ -247,7 +242,7 @@ export class ForensicEngine {
         if (folder) {
           const v = this.virtual(folder);
           v.deletions++;
-          v.lastDeletion = this.ref(e, 'phantom row deleted');
+          v.lastDeletion = ref(e, 'phantom row deleted', this.reading);
         }
         break;
       }
@@ -270,11 +265,11 @@ export class ForensicEngine {
             const uid = typeof f.seriesUid === 'string' ? f.seriesUid : null;
             if (uid && !c.seriesUids.includes(uid) && c.seriesUids.length < 1000) c.seriesUids.push(uid);
             if (e.kind === 'sql-save-error') {
-              if (c.saveErrors.length < 3) c.saveErrors.push(this.ref(e, 'object not stored'));
+              if (c.saveErrors.length < 3) c.saveErrors.push(ref(e, 'object not stored', this.reading));
             } else {
               if (!isTroubleCopy(e.source)) {
                 c.inVirtualQuery++;
-                if (c.virtualQueryEvidence.length < 2) c.virtualQueryEvidence.push(this.ref(e, 'refused inside a virtual query'));
+                if (c.virtualQueryEvidence.length < 2) c.virtualQueryEvidence.push(ref(e, 'refused inside a virtual query', this.reading));
               }
             }
           }
@@ -287,7 +282,7 @@ export class ForensicEngine {
         const first = pairs[0] as { value?: string } | undefined;
         if (first && typeof first.value === 'string') {
           const list = this.inconsistentByStudy.upsert(first.value, () => []);
-          if (list.length < this.cfg.maxInconsistentPerStudy) list.push(this.ref(e, 'differing fields'));
+          if (list.length < this.cfg.maxInconsistentPerStudy) list.push(ref(e, 'differing fields', this.reading));
         }
         break;
       }
@@ -394,9 +389,9 @@ export class ForensicEngine {
       let w: FolderWritten | null = null;
       let s: SeriesWritten | null = null;
       if (folder) {
-        w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= this.ref(e)) }));
+        w = this.writtenFolders.upsert(folder, () => ({ count: 0, first: (r ??= ref(e, undefined, this.reading)) }));
         w.count++;
-        if (w.count > 1 && writerIndex(w, server) === -1 && (w.others?.length ?? 0) < MAX_OTHER_INSTALLS) w.others = [...(w.others ?? []), (r ??= this.ref(e))];
+        if (w.count > 1 && writerIndex(w, server) === -1 && (w.others?.length ?? 0) < MAX_OTHER_INSTALLS) w.others = [...(w.others ?? []), (r ??= ref(e, undefined, this.reading))];
         if (w.count === 1) learnShape(this.shape, folder, this.cfg.maxShapeSamples);
       }
       if (series) {
@@ -417,7 +412,7 @@ export class ForensicEngine {
     if (folder && series && this.collisions.size > 0) {
       for (const c of this.collisions.values()) {
         // The first such store ends it (a later refusal clears it, and the next store counts again).
-        if (c.storedAfter === null && (c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = this.ref(e, 'stored under the refused value');
+        if (c.storedAfter === null && (c.refused === folder || this.folderOf(c.refused) === folder) && c.seriesUids.includes(series) && c.firstSeen !== null && e.time !== null && compareTimes(e.time, c.firstSeen) >= 0) c.storedAfter = ref(e, 'stored under the refused value', this.reading);
       }
     }
   }
@@ -540,7 +535,7 @@ export class ForensicEngine {
       if (c.firstSeen === null || compareTimes(e.time, c.firstSeen) < 0) c.firstSeen = e.time;
       if (c.lastSeen === null || compareTimes(e.time, c.lastSeen) > 0) c.lastSeen = e.time;
     }
-    const r = this.ref(e, 'refusal');
+    const r = ref(e, 'refusal', this.reading);
     // A PacsTrouble.log copy stands in only while serverstatus.log has given no refusal.
     if (!copy || c.firstRefusals.length === 0) {
       if (c.firstRefusals.length < 3) c.firstRefusals.push(r);
@@ -601,7 +596,7 @@ export class ForensicEngine {
    * or `index`). At most MAX_READINGS sources (the oldest forgotten).
    */
   private readings = new Map<string, { gen: number; line: number }>();
-  /** The reading of the event being pushed (0: the first), which this.ref() gives its evidence. */
+  /** The reading of the event being pushed (0: the first), which its evidence carries (ref). */
   private reading = 0;
   private lastReadingSource = '';
   private lastReading: { gen: number; line: number } | undefined = undefined;
@@ -626,13 +621,6 @@ export class ForensicEngine {
 
   /** The newest reading of a source (0 when it was read once). */
   private readonly latestReading = (source: string): number => this.readings.get(source)?.gen ?? 0;
-
-  /** Evidence of the event being pushed, marked with its reading when not the first. */
-  private ref(e: LogEvent, role?: string): Evidence {
-    const r = ref(e, role);
-    if (this.reading > 0) r.gen = this.reading;
-    return r;
-  }
 
   /** The source noteSource last saw (not kept in snapshots: it only skips a repeat). */
   private lastSourceNoted = '';
@@ -661,22 +649,18 @@ export class ForensicEngine {
     // Before the first refusal: in its file, an earlier line (whatever the clock says: a clock reset
     // keeps file order); in another file, not later in time.
     // A later reading of the same name (after a rotation) is later, whatever its line numbers.
-    const before = (time: string | null, source: string, line: number, gen = 0): boolean =>
-      refusal !== undefined && source === refusal.source
-        ? gen !== (refusal.gen ?? 0)
-          ? gen < (refusal.gen ?? 0)
-          : line < refusal.line
-        : first === null || time === null || compareTimes(time, first) <= 0;
+    const before = (x: { time: string | null; source: string; line: number; gen?: number }): boolean =>
+      refusal !== undefined && x.source === refusal.source ? compareInFile(x, refusal) < 0 : first === null || x.time === null || compareTimes(x.time, first) <= 0;
     return {
       collision: c,
-      failedMovesBefore: this.failedMoves.filter((m) => before(m.time, m.source, m.line, m.gen) && !this.foreign(m.source, server)),
+      failedMovesBefore: this.failedMoves.filter((m) => before(m) && !this.foreign(m.source, server)),
       // A PatientID and the folder Conquest made of it differ when it was cleaned or cut (patientFolderOf).
       // Only a folder first written before the first refusal can explain it: a store after it is a consequence.
       // Each install's first line of the folder is a candidate: another install's earlier line must not hide this one's.
       written: (folder) => {
         const w = this.writtenFolders.get(folder) ?? this.writtenFolders.get(this.folderOf(folder));
         if (!w) return undefined;
-        const first = [w.first, ...(w.others ?? [])].find((x) => before(x.time, x.source, x.line, x.gen) && !this.foreign(x.source, server));
+        const first = [w.first, ...(w.others ?? [])].find((x) => before(x) && !this.foreign(x.source, server));
         return first === undefined ? undefined : first === w.first ? w : { ...w, first };
       },
       writtenSeries: (uid) => this.writtenSeries.get(uid),
@@ -707,7 +691,6 @@ export class ForensicEngine {
     const out = explainCollision(ctx);
     // The failed moves this explanation cites are no open warnings: matched by record, since after a
     // rotation two readings of one file can share a source:line.
-    const lineKey = (x: Evidence): string => `${x.gen ?? 0}:${x.source}:${x.line}`;
     const citedLines = new Set(out.evidence.filter((x) => x.kind === 'host-refused').map(lineKey));
     if (citedLines.size > 0) {
       for (const m of ctx.failedMovesBefore) {
@@ -738,9 +721,9 @@ export class ForensicEngine {
     if (c.virtualQueryEvidence.length > 0) evidence.push(...c.virtualQueryEvidence);
     if (resolvedAt !== null) {
       const endRef = c.storedAfter && resolvedHow?.includes('stored') ? c.storedAfter : cleaned;
-      if (endRef && !evidence.some((x) => sameLine(x, endRef))) evidence.push({ ...endRef, role: 'collision ended' });
+      if (endRef && !evidence.some((x) => lineKey(x) === lineKey(endRef))) evidence.push({ ...endRef, role: 'collision ended' });
     }
-    if (c.lastRefusal && !evidence.some((x) => sameLine(x, c.lastRefusal!))) evidence.push({ ...c.lastRefusal, role: 'last refusal' });
+    if (c.lastRefusal && !evidence.some((x) => lineKey(x) === lineKey(c.lastRefusal!))) evidence.push({ ...c.lastRefusal, role: 'last refusal' });
     return {
       id: c.id,
       table: c.table,
@@ -803,7 +786,7 @@ export class ForensicEngine {
         const last = v?.lastMissing ?? null;
         if (last === null) return false;
         // After the move: later in the same file (whatever the clock says), else not earlier in time.
-        if (last.source === m.source) return (last.gen ?? 0) !== (m.gen ?? 0) ? (last.gen ?? 0) > (m.gen ?? 0) : last.line > m.line;
+        if (last.source === m.source) return compareInFile(last, m) > 0;
         return m.time === null || (last.time !== null && compareTimes(last.time, m.time) >= 0);
       });
       if (cleaned) continue;
@@ -948,7 +931,7 @@ export function sortEvidence(list: Evidence[], latest?: (source: string) => numb
   const seen = new Set<string>();
   const bySource = new Map<string, Evidence[]>();
   for (const e of list) {
-    const k = `${e.gen ?? 0}:${e.source}:${e.line}`;
+    const k = lineKey(e);
     if (seen.has(k)) continue;
     seen.add(k);
     let run = bySource.get(e.source);

@@ -3,10 +3,22 @@ import type { LogEvent } from '../parse/event.js';
 import type { Evidence } from '../explain/types.js';
 import { wallMs } from '../parse/timezone.js';
 
-export function ref(e: LogEvent, role?: string): Evidence {
+/** Evidence of an event; `reading` is its source's reading (Evidence.gen), marked when not the first. */
+export function ref(e: LogEvent, role?: string, reading = 0): Evidence {
   const ev: Evidence = { source: e.source, line: e.line, time: e.time, kind: e.kind, text: e.text };
   if (role) ev.role = role;
+  if (reading > 0) ev.gen = reading;
   return ev;
+}
+
+/** A line's place in one file: by reading (a later reading after a rotation comes later), then line number. */
+export function compareInFile(a: { line: number; gen?: number }, b: { line: number; gen?: number }): number {
+  return (a.gen ?? 0) - (b.gen ?? 0) || a.line - b.line;
+}
+
+/** A key naming one line of one reading of a source. */
+export function lineKey(e: Evidence): string {
+  return `${e.gen ?? 0}:${e.source}:${e.line}`;
 }
 
 /** Seconds since the epoch of a local wall-clock time, read as UTC (only differences matter). */
