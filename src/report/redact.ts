@@ -236,7 +236,7 @@ class LiteralSet {
 
   replace(s: string): string {
     if (this.all.size === 0) return s;
-    const runs = /[\p{L}\p{N}]+/gu;
+    const runs = new RegExp(WORD_RUN.source, 'gu');
     let out = '';
     let at = 0;
     for (let m = runs.exec(s); m !== null; m = runs.exec(s)) {
